@@ -1,0 +1,30 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.PHONY: run test protos bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev,postgres,ocr,tokenizers]'
+	touch $(STAMP)
+
+## Start gRPC server, worker and REST gateway on SQLite and ./data
+run: $(STAMP)
+	$(VENV)/bin/chunkd serve
+
+## Run the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## Regenerate the gRPC stubs from protos/tasks.proto
+protos: $(STAMP)
+	$(PY) -m grpc_tools.protoc -I . --python_out=. --grpc_python_out=. --pyi_out=. protos/tasks.proto
+
+bench: $(STAMP)
+	$(PY) -m bench.grpc_get_task
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

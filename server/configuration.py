@@ -1,0 +1,114 @@
+"""Task configuration: Chunkr's defaults, validation and partial-update merging.
+
+The proto `Configuration` is the data model; enum 0 and unset optionals mean
+"not given", so a partial configuration merges with `MergeFrom`.
+"""
+
+from __future__ import annotations
+
+from protos import tasks_pb2 as pb
+from server.errors import InvalidArgument
+
+DEFAULT_TARGET_LENGTH = 512
+MAX_TARGET_LENGTH = 1_000_000
+BUILTIN_TOKENIZERS = ("Word", "Cl100kBase")
+
+SEGMENT_TYPE_FIELDS: dict[int, str] = {
+    pb.SEGMENT_TYPE_CAPTION: "caption",
+    pb.SEGMENT_TYPE_FOOTNOTE: "footnote",
+    pb.SEGMENT_TYPE_FORMULA: "formula",
+    pb.SEGMENT_TYPE_LIST_ITEM: "list_item",
+    pb.SEGMENT_TYPE_PAGE: "page",
+    pb.SEGMENT_TYPE_PAGE_FOOTER: "page_footer",
+    pb.SEGMENT_TYPE_PAGE_HEADER: "page_header",
+    pb.SEGMENT_TYPE_PICTURE: "picture",
+    pb.SEGMENT_TYPE_SECTION_HEADER: "section_header",
+    pb.SEGMENT_TYPE_TABLE: "table",
+    pb.SEGMENT_TYPE_TEXT: "text",
+    pb.SEGMENT_TYPE_TITLE: "title",
+}
+
+_ENUM_FIELDS: tuple[tuple[str, object], ...] = (
+    ("ocr_strategy", pb.OcrStrategy),
+    ("segmentation_strategy", pb.SegmentationStrategy),
+    ("error_handling", pb.ErrorHandling),
+)
+
+
+def _default_generation(segment_type: int) -> pb.GenerationConfig:
+    """Chunkr's per-type defaults: tables as HTML, everything else as Markdown,
+    pictures always cropped."""
+    is_table = segment_type == pb.SEGMENT_TYPE_TABLE
+    crop = pb.CROPPING_STRATEGY_ALL if segment_type == pb.SEGMENT_TYPE_PICTURE else pb.CROPPING_STRATEGY_AUTO
+    return pb.GenerationConfig(
+        crop_image=crop,
+        html=pb.GENERATION_STRATEGY_AUTO,
+        markdown=pb.GENERATION_STRATEGY_AUTO,
+        embed_sources=[pb.EMBED_SOURCE_MARKDOWN],
+        extended_context=False,
+        format=pb.SEGMENT_FORMAT_HTML if is_table else pb.SEGMENT_FORMAT_MARKDOWN,
+        strategy=pb.GENERATION_STRATEGY_AUTO,
+    )
+
+
+def defaults() -> pb.Configuration:
+    config = pb.Configuration(
+        chunk_processing=pb.ChunkProcessing(
+            target_length=DEFAULT_TARGET_LENGTH,
+            tokenizer="Word",
+            ignore_headers_and_footers=True,
+        ),
+        ocr_strategy=pb.OCR_STRATEGY_AUTO,
+        segmentation_strategy=pb.SEGMENTATION_STRATEGY_LAYOUT_ANALYSIS,
+        high_resolution=True,
+        error_handling=pb.ERROR_HANDLING_FAIL,
+    )
+    for segment_type, field in SEGMENT_TYPE_FIELDS.items():
+        getattr(config.segment_processing, field).CopyFrom(_default_generation(segment_type))
+    return config
+
+
+def validate(partial: pb.Configuration) -> None:
+    """Reject what no default can repair, with a message naming the field."""
+    for field, enum in _ENUM_FIELDS:
+        value = getattr(partial, field)
+        if value not in enum.values():  # type: ignore[attr-defined]
+            raise InvalidArgument(f"Invalid {field}: {value}")
+    chunking = partial.chunk_processing
+    if chunking.HasField("target_length") and not 0 <= chunking.target_length <= MAX_TARGET_LENGTH:
+        raise InvalidArgument(
+            f"Invalid chunk_processing.target_length: {chunking.target_length} "
+            f"(must be between 0 and {MAX_TARGET_LENGTH})"
+        )
+    if partial.HasField("expires_in") and partial.expires_in < 0:
+        raise InvalidArgument(f"Invalid expires_in: {partial.expires_in} (must be >= 0)")
+    for field in SEGMENT_TYPE_FIELDS.values():
+        generation: pb.GenerationConfig = getattr(partial.segment_processing, field)
+        for name, enum in (
+            ("crop_image", pb.CroppingStrategy),
+            ("html", pb.GenerationStrategy),
+            ("markdown", pb.GenerationStrategy),
+            ("format", pb.SegmentFormat),
+            ("strategy", pb.GenerationStrategy),
+        ):
+            value = getattr(generation, name)
+            if value not in enum.values():  # type: ignore[attr-defined]
+                raise InvalidArgument(f"Invalid segment_processing.{field}.{name}: {value}")
+
+
+def resolve(partial: pb.Configuration, base: pb.Configuration | None = None) -> pb.Configuration:
+    """The full configuration: `partial` laid over `base` (or Chunkr's defaults)."""
+    validate(partial)
+    merged = pb.Configuration()
+    merged.CopyFrom(base if base is not None else defaults())
+    # embed_sources is a list: a given list replaces the old one instead of appending.
+    for field in SEGMENT_TYPE_FIELDS.values():
+        given: pb.GenerationConfig = getattr(partial.segment_processing, field)
+        if given.embed_sources:
+            del getattr(merged.segment_processing, field).embed_sources[:]
+    merged.MergeFrom(partial)
+    return merged
+
+
+def generation_for(config: pb.Configuration, segment_type: int) -> pb.GenerationConfig:
+    return getattr(config.segment_processing, SEGMENT_TYPE_FIELDS[segment_type])
