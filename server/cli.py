@@ -1,0 +1,62 @@
+"""`chunkd`: serve, worker, gateway, keys create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from server.config import Settings
+
+
+async def _create_key(settings: Settings, owner: str) -> str:
+    from server.app import Components
+
+    parts = await Components.open(settings)
+    try:
+        return await parts.keys.create(owner)
+    finally:
+        await parts.db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chunkd", description="Document-processing task service (Chunkr's task API).")
+    parser.add_argument("--log-level", default="INFO")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="gRPC server, worker and REST gateway in one process")
+    serve.add_argument("--no-worker", action="store_true", help="serve the API only; run `chunkd worker` elsewhere")
+    serve.add_argument("--no-gateway", action="store_true", help="do not start the REST gateway")
+    serve.add_argument("--insecure", action="store_true", help="allow anonymous access (local experiments only)")
+    commands.add_parser("worker", help="process tasks only")
+    commands.add_parser("gateway", help="REST gateway only, in front of CHUNKD_GRPC_ADDRESS")
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create an API key for an owner and print it")
+    create.add_argument("name", help="the owner: tasks belong to all keys of one owner")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    from server.app import serve as run
+
+    try:
+        if args.command == "serve":
+            if args.insecure:
+                settings.insecure = True
+            asyncio.run(run(settings, worker=not args.no_worker, gateway=not args.no_gateway))
+        elif args.command == "worker":
+            asyncio.run(run(settings, grpc_enabled=False, gateway=False))
+        elif args.command == "gateway":
+            from gateway.app import serve as serve_gateway
+
+            asyncio.run(serve_gateway(settings))
+        elif args.command == "keys":
+            print(asyncio.run(_create_key(settings, args.name)))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

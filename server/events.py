@@ -1,0 +1,114 @@
+"""EventBus: tails the task_events outbox and fans events out to watchers.
+
+Events are read from the database rather than passed in memory so that a
+watcher sees changes made by any process — a separate `chunkd worker`, the
+sweeper of another replica. Commits in this process wake the reader at once;
+otherwise it polls. Ids from a sequence can commit out of order (PostgreSQL),
+so an id skipped over is looked for again for a while before it is given up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from server.models import EventKind, TaskEventRow, TaskRow
+from server.store import TaskStore
+
+log = logging.getLogger(__name__)
+
+GAP_PATIENCE = 10.0  # seconds an unseen id is looked for before it is given up
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    kind: EventKind
+    task: TaskRow
+
+
+@dataclass(eq=False)
+class Subscription:
+    owner: str
+    task_id: str | None
+    queue: asyncio.Queue[Event] = field(default_factory=asyncio.Queue)
+
+    def wants(self, row: TaskEventRow) -> bool:
+        return row.owner == self.owner and (self.task_id is None or row.task_id == self.task_id)
+
+
+class EventBus:
+    def __init__(self, store: TaskStore, poll_seconds: float) -> None:
+        self.store = store
+        self.poll_seconds = poll_seconds
+        self._subscriptions: set[Subscription] = set()
+        self._wake = asyncio.Event()
+        self._cursor = 0
+        self._gaps: dict[int, float] = {}
+        self._runner: asyncio.Task[None] | None = None
+        store.on_commit(self.kick)
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._cursor = await self.store.last_event_id()
+        self._runner = asyncio.create_task(self._run(), name="event-bus")
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
+
+    @asynccontextmanager
+    async def subscribe(self, owner: str, task_id: str | None = None) -> AsyncIterator[Subscription]:
+        subscription = Subscription(owner=owner, task_id=task_id)
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self._read()
+            except Exception:  # a database hiccup must not end every watch
+                log.exception("reading task events failed")
+                await asyncio.sleep(self.poll_seconds)
+
+    async def _read(self) -> None:
+        now = time.monotonic()
+        self._gaps = {i: t for i, t in self._gaps.items() if t > now}
+        while True:
+            rows = await self.store.events_after(self._cursor, sorted(self._gaps))
+            for row in rows:
+                assert row.id is not None
+                if row.id in self._gaps:
+                    del self._gaps[row.id]
+                elif row.id > self._cursor:
+                    for missing in range(self._cursor + 1, min(row.id, self._cursor + 1001)):
+                        self._gaps[missing] = now + GAP_PATIENCE
+                    self._cursor = row.id
+                self._deliver(row)
+            if len(rows) < 1000:
+                return
+
+    def _deliver(self, row: TaskEventRow) -> None:
+        interested = [s for s in self._subscriptions if s.wants(row)]
+        if not interested:
+            return
+        assert row.id is not None
+        event = Event(id=row.id, kind=row.kind, task=TaskRow.model_validate(json.loads(row.snapshot)))
+        for subscription in interested:
+            subscription.queue.put_nowait(event)

@@ -1,0 +1,121 @@
+"""The tables. Times are aware UTC datetimes (SQLModel stores them as UTC)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Enum, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Status(str, enum.Enum):
+    STARTING = "Starting"
+    PROCESSING = "Processing"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+
+class PreviousState(SQLModel):
+    """What an update replaced, so that cancelling the update can put it back."""
+
+    status: Status
+    message: str
+    configuration: str
+    expires_in: int
+    output_key: str | None
+    page_count: int | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime | None
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        # ListTasks: an owner's tasks newest first, keyset on (created_at, id).
+        Index("ix_tasks_owner_created", "owner", "created_at", "id"),
+        # The queue claim: oldest Starting task first.
+        Index("ix_tasks_status_created", "status", "created_at"),
+        Index("ix_tasks_lease", "lease_expires_at"),
+        Index("ix_tasks_deadline", "deadline_at"),
+        Index("ix_tasks_expires", "expires_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    owner: str = Field(max_length=200)
+    status: Status = Field(
+        sa_column=Column(
+            Enum(Status, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+            nullable=False,
+        )
+    )
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # A fully resolved protos.tasks_pb2.Configuration as proto JSON.
+    configuration: str = Field(sa_column=Column(Text, nullable=False))
+    # Seconds from finishing to expiry, resolved at creation; 0 = never.
+    expires_in: int = 0
+    file_name: str = Field(default="", max_length=1000)
+    mime_type: str = Field(default="", max_length=200)
+    input_key: str = Field(max_length=1200)
+    output_key: str | None = Field(default=None, max_length=1200)
+    page_count: int | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime | None = None
+    deadline_at: datetime
+    attempts: int = 0
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = None
+    progress_stage: str = Field(default="", max_length=100)
+    pages_done: int = 0
+    pages_total: int = 0
+    previous: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Bumped by every change: the compare-and-set token, and the order of events.
+    version: int = 1
+
+    @property
+    def previous_state(self) -> PreviousState | None:
+        return PreviousState.model_validate(json.loads(self.previous)) if self.previous else None
+
+
+class EventKind(str, enum.Enum):
+    CHANGED = "changed"
+    DELETED = "deleted"
+
+
+class TaskEventRow(SQLModel, table=True):
+    """The outbox: every committed change, in commit order, for watchers in any process."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_created", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str = Field(max_length=36)
+    owner: str = Field(max_length=200)
+    kind: EventKind = Field(sa_column=Column(String(16), nullable=False))
+    # The task row as JSON, as it was right after the change.
+    snapshot: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(max_length=200, index=True)
+    name: str = Field(max_length=200)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    revoked: bool = False

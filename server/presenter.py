@@ -1,0 +1,93 @@
+"""TaskRow → the Task message callers see: configuration parsed, output loaded
+from the blob store, and blob keys turned into URLs (signed, or data: URLs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from google.protobuf import json_format
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from protos import tasks_pb2 as pb
+from server.blobs import BlobStore, UrlSigner
+from server.models import Status, TaskRow
+
+STATUS_TO_PROTO: dict[Status, int] = {
+    Status.STARTING: pb.TASK_STATUS_STARTING,
+    Status.PROCESSING: pb.TASK_STATUS_PROCESSING,
+    Status.SUCCEEDED: pb.TASK_STATUS_SUCCEEDED,
+    Status.FAILED: pb.TASK_STATUS_FAILED,
+    Status.CANCELLED: pb.TASK_STATUS_CANCELLED,
+}
+STATUS_FROM_PROTO: dict[int, Status] = {v: k for k, v in STATUS_TO_PROTO.items()}
+
+
+def configuration_to_text(configuration: pb.Configuration) -> str:
+    return json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
+
+
+@lru_cache(maxsize=4096)
+def _configuration_bytes(text: str) -> bytes:
+    return json_format.Parse(text, pb.Configuration()).SerializeToString()
+
+
+def configuration_from_text(text: str) -> pb.Configuration:
+    configuration = pb.Configuration()
+    configuration.ParseFromString(_configuration_bytes(text))
+    return configuration
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+class Presenter:
+    def __init__(self, blobs: BlobStore, signer: UrlSigner) -> None:
+        self.blobs = blobs
+        self.signer = signer
+
+    def url(self, key: str, base64_urls: bool) -> str:
+        if not key:
+            return ""
+        if base64_urls:
+            return self.blobs.data_url(key) if self.blobs.exists(key) else ""
+        return self.signer.sign(key)
+
+    def task(self, row: TaskRow, *, include_chunks: bool = False, base64_urls: bool = False, with_output: bool = True) -> pb.Task:
+        task = pb.Task(
+            task_id=row.id,
+            status=STATUS_TO_PROTO[row.status],  # type: ignore[arg-type]
+            message=row.message,
+            created_at=timestamp(row.created_at),
+            started_at=timestamp(row.started_at),
+            finished_at=timestamp(row.finished_at),
+            expires_at=timestamp(row.expires_at),
+            configuration=configuration_from_text(row.configuration),
+            task_url=f"{self.signer.public_url}/api/v1/task/{row.id}",
+            progress=pb.Progress(stage=row.progress_stage, pages_done=row.pages_done, pages_total=row.pages_total),
+        )
+        if with_output:
+            task.input_file_url = self.url(row.input_key, base64_urls)
+        if with_output and row.output_key:
+            task.output.CopyFrom(self.output(row, include_chunks=include_chunks, base64_urls=base64_urls))
+        return task
+
+    def output(self, row: TaskRow, *, include_chunks: bool, base64_urls: bool) -> pb.Output:
+        assert row.output_key is not None
+        if not include_chunks:
+            return pb.Output(file_name=row.file_name, mime_type=row.mime_type, page_count=row.page_count or 0)
+        output = pb.Output()
+        output.ParseFromString(self.blobs.get_bytes(row.output_key))
+        output.file_name = row.file_name
+        output.pdf_url = self.url(output.pdf_url, base64_urls)
+        for page in output.pages:
+            page.image = self.url(page.image, base64_urls)
+        for chunk in output.chunks:
+            for segment in chunk.segments:
+                segment.image = self.url(segment.image, base64_urls)
+        return output

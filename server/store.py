@@ -1,0 +1,423 @@
+"""TaskStore: every state change of a task, as one compare-and-set UPDATE.
+
+Each transition names the statuses it may start from (and, where it computed
+its new values from a row it read, that row's version), so cancel, claim,
+update, delete, timeout and expiry cannot race: of two conflicting changes
+exactly one matches its WHERE clause. Every committed change also writes an
+event row in the same transaction, which the EventBus tails.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.db import Database
+from server.errors import InvalidArgument, InvalidState, TaskNotFound
+from server.models import EventKind, PreviousState, Status, TaskEventRow, TaskRow, utcnow
+
+tasks = TaskRow.__table__  # type: ignore[attr-defined]
+events = TaskEventRow.__table__  # type: ignore[attr-defined]
+
+ACTIVE = (Status.STARTING, Status.PROCESSING)
+FINISHED = (Status.SUCCEEDED, Status.FAILED)
+DELETABLE = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+QUEUED_MESSAGE = "Task queued"
+
+
+@dataclass(frozen=True)
+class Claim:
+    task: TaskRow
+    token: str  # the lease: only its holder may heartbeat, report or finish the task
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    owner: str
+    limit: int
+    offset: int = 0
+    after: tuple[datetime, str] | None = None  # keyset cursor: (created_at, id) of the last row seen
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: tuple[Status, ...] = ()
+
+
+def encode_cursor(task: TaskRow) -> str:
+    raw = f"{task.created_at.isoformat()}|{task.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        created, task_id = raw.split("|", 1)
+        return datetime.fromisoformat(created), str(uuid.UUID(task_id))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidArgument("Invalid page_token") from None
+
+
+def _row(mapping: Any) -> TaskRow:
+    return TaskRow.model_validate(dict(mapping))
+
+
+def _finish_values(task: TaskRow, status: Status, message: str, now: datetime) -> dict[str, Any]:
+    """A terminal status; expiry starts counting now, as in Chunkr."""
+    return {
+        "status": status,
+        "message": message,
+        "finished_at": now,
+        "expires_at": now + timedelta(seconds=task.expires_in) if task.expires_in else None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "previous": None,
+    }
+
+
+class TaskStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Called after each committed change: the event bus reads new events at once."""
+        self._listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    # -- writes ---------------------------------------------------------------
+
+    async def _record(self, connection: AsyncConnection, rows: Sequence[TaskRow], kind: EventKind) -> None:
+        if not rows:
+            return
+        now = utcnow()
+        await connection.execute(
+            insert(events),
+            [
+                {
+                    "task_id": row.id,
+                    "owner": row.owner,
+                    "kind": kind.value,
+                    "snapshot": row.model_dump_json(exclude={"previous"}),
+                    "created_at": now,
+                }
+                for row in rows
+            ],
+        )
+
+    async def _cas(
+        self,
+        where: Iterable[ColumnElement[bool]],
+        values: dict[str, Any],
+    ) -> list[TaskRow]:
+        """UPDATE ... WHERE <where> RETURNING *, with the events, in one transaction."""
+        async with self.db.writer.begin() as connection:
+            result = await connection.execute(
+                update(tasks)
+                .where(*where)
+                .values(**values, version=tasks.c.version + 1)
+                .returning(*tasks.c)
+            )
+            rows = [_row(m) for m in result.mappings().all()]
+            await self._record(connection, rows, EventKind.CHANGED)
+        if rows:
+            self._committed()
+        return rows
+
+    async def create(self, task: TaskRow) -> TaskRow:
+        async with self.db.writer.begin() as connection:
+            await connection.execute(insert(tasks).values(**task.model_dump()))
+            await self._record(connection, [task], EventKind.CHANGED)
+        self._committed()
+        return task
+
+    async def cancel(self, task_id: str, owner: str) -> TaskRow:
+        """Starting only. A new task becomes Cancelled and never runs; a task
+        Starting because of an update goes back to what it was before it."""
+        while True:
+            task = await self.get(task_id, owner)
+            if task.status != Status.STARTING:
+                raise InvalidState(f"Task cannot be cancelled: status is {task.status.value}")
+            previous = task.previous_state
+            now = utcnow()
+            if previous is None:
+                values = _finish_values(task, Status.CANCELLED, "Task cancelled", now)
+            else:
+                values = {
+                    **previous.model_dump(),
+                    "previous": None,
+                    "attempts": 0,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            rows = await self._cas(
+                [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status == Status.STARTING],
+                values,
+            )
+            if rows:
+                return rows[0]
+
+    async def update(
+        self, task_id: str, owner: str, reconfigure: Callable[[TaskRow], tuple[str, int]], deadline: float
+    ) -> TaskRow:
+        """Succeeded or Failed only: queue the task again with a new configuration.
+
+        `reconfigure(task)` returns the merged configuration and its expires_in;
+        it raises when the merge is invalid or changes nothing."""
+        while True:
+            task = await self.get(task_id, owner)
+            if task.status not in FINISHED:
+                raise InvalidState(f"Task cannot be updated: status is {task.status.value}")
+            merged, expires_in = reconfigure(task)
+            previous = PreviousState(
+                status=task.status,
+                message=task.message,
+                configuration=task.configuration,
+                expires_in=task.expires_in,
+                output_key=task.output_key,
+                page_count=task.page_count,
+                started_at=task.started_at,
+                finished_at=task.finished_at,
+                expires_at=task.expires_at,
+            )
+            now = utcnow()
+            rows = await self._cas(
+                [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status.in_(FINISHED)],
+                {
+                    "status": Status.STARTING,
+                    "message": QUEUED_MESSAGE,
+                    "configuration": merged,
+                    "expires_in": expires_in,
+                    "previous": previous.model_dump_json(),
+                    "output_key": None,
+                    "started_at": None,
+                    "finished_at": None,
+                    "expires_at": None,
+                    "deadline_at": now + timedelta(seconds=deadline),
+                    "attempts": 0,
+                    "progress_stage": "",
+                    "pages_done": 0,
+                    "pages_total": 0,
+                },
+            )
+            if rows:
+                return rows[0]
+
+    async def delete(self, task_id: str, owner: str) -> TaskRow:
+        """Succeeded, Failed or Cancelled only. Returns the deleted row so the
+        caller can remove its files."""
+        task = await self.get(task_id, owner)
+        if task.status not in DELETABLE:
+            raise InvalidState(f"Task cannot be deleted: status is {task.status.value}")
+        deleted = await self._delete([tasks.c.id == task.id, tasks.c.status.in_(DELETABLE)])
+        if not deleted:
+            current = await self.get(task_id, owner)
+            raise InvalidState(f"Task cannot be deleted: status is {current.status.value}")
+        return deleted[0]
+
+    async def _delete(self, where: Iterable[ColumnElement[bool]]) -> list[TaskRow]:
+        async with self.db.writer.begin() as connection:
+            result = await connection.execute(delete(tasks).where(*where).returning(*tasks.c))
+            rows = [_row(m) for m in result.mappings().all()]
+            await self._record(connection, rows, EventKind.DELETED)
+        if rows:
+            self._committed()
+        return rows
+
+    # -- the worker's side ----------------------------------------------------
+
+    async def claim(self, limit: int, lease: float) -> list[Claim]:
+        """Take up to `limit` of the oldest Starting tasks under a new lease."""
+        token = uuid.uuid4().hex
+        now = utcnow()
+        async with self.db.writer.begin() as connection:
+            candidates = (
+                select(tasks.c.id)
+                .where(tasks.c.status == Status.STARTING)
+                .order_by(tasks.c.created_at)
+                .limit(limit)
+            )
+            if self.db.is_postgres:
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = (await connection.execute(candidates)).scalars().all()
+            if not ids:
+                return []
+            result = await connection.execute(
+                update(tasks)
+                .where(tasks.c.id.in_(ids), tasks.c.status == Status.STARTING)
+                .values(
+                    status=Status.PROCESSING,
+                    message="Task is being processed",
+                    started_at=now,
+                    attempts=tasks.c.attempts + 1,
+                    lease_owner=token,
+                    lease_expires_at=now + timedelta(seconds=lease),
+                    progress_stage="Starting",
+                    pages_done=0,
+                    pages_total=0,
+                    version=tasks.c.version + 1,
+                )
+                .returning(*tasks.c)
+            )
+            rows = [_row(m) for m in result.mappings().all()]
+            await self._record(connection, rows, EventKind.CHANGED)
+        if rows:
+            self._committed()
+        return [Claim(task=row, token=token) for row in rows]
+
+    def _held(self, claim: Claim) -> list[ColumnElement[bool]]:
+        return [
+            tasks.c.id == claim.task.id,
+            tasks.c.status == Status.PROCESSING,
+            tasks.c.lease_owner == claim.token,
+        ]
+
+    async def heartbeat(self, claim: Claim, lease: float) -> bool:
+        """Extend the lease; False when it was lost (expired and requeued, timed out)."""
+        async with self.db.writer.begin() as connection:
+            result = await connection.execute(
+                update(tasks)
+                .where(*self._held(claim))
+                .values(lease_expires_at=utcnow() + timedelta(seconds=lease))
+            )
+        return result.rowcount == 1
+
+    async def progress(self, claim: Claim, stage: str, done: int, total: int) -> bool:
+        rows = await self._cas(
+            self._held(claim), {"progress_stage": stage, "pages_done": done, "pages_total": total}
+        )
+        return bool(rows)
+
+    async def succeed(self, claim: Claim, *, output_key: str, page_count: int, message: str) -> TaskRow | None:
+        values = _finish_values(claim.task, Status.SUCCEEDED, message, utcnow())
+        values.update(
+            output_key=output_key, page_count=page_count, progress_stage="Done", pages_done=page_count, pages_total=page_count
+        )
+        rows = await self._cas(self._held(claim), values)
+        return rows[0] if rows else None
+
+    async def fail(self, claim: Claim, message: str) -> TaskRow | None:
+        rows = await self._cas(self._held(claim), _finish_values(claim.task, Status.FAILED, message, utcnow()))
+        return rows[0] if rows else None
+
+    async def release(self, claim: Claim, message: str) -> TaskRow | None:
+        """Give the task back to the queue, e.g. when the worker is shutting down."""
+        rows = await self._cas(
+            self._held(claim),
+            {"status": Status.STARTING, "message": message, "lease_owner": None, "lease_expires_at": None},
+        )
+        return rows[0] if rows else None
+
+    # -- the sweeper's side ---------------------------------------------------
+
+    async def _candidates(self, *where: ColumnElement[bool], limit: int = 500) -> list[TaskRow]:
+        async with self.db.reader.connect() as connection:
+            result = await connection.execute(select(tasks).where(*where).limit(limit))
+            return [_row(m) for m in result.mappings().all()]
+
+    async def requeue_lost(self, max_attempts: int) -> list[TaskRow]:
+        """Tasks whose worker stopped heartbeating: back to Starting, or Failed
+        after `max_attempts`."""
+        now = utcnow()
+        changed: list[TaskRow] = []
+        for task in await self._candidates(tasks.c.status == Status.PROCESSING, tasks.c.lease_expires_at < now):
+            guard = [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status == Status.PROCESSING]
+            if task.attempts >= max_attempts:
+                message = (
+                    f"Task failed after {task.attempts} attempt{'s' if task.attempts != 1 else ''}: "
+                    "the worker processing it stopped responding"
+                )
+                values = _finish_values(task, Status.FAILED, message, now)
+            else:
+                values = {
+                    "status": Status.STARTING,
+                    "message": f"{QUEUED_MESSAGE} again: the worker processing it stopped responding",
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            changed += await self._cas(guard, values)
+        return changed
+
+    async def time_out(self) -> list[TaskRow]:
+        now = utcnow()
+        changed: list[TaskRow] = []
+        for task in await self._candidates(tasks.c.status.in_(ACTIVE), tasks.c.deadline_at < now):
+            changed += await self._cas(
+                [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status.in_(ACTIVE)],
+                _finish_values(task, Status.FAILED, "Task timed out", now),
+            )
+        return changed
+
+    async def delete_expired(self, limit: int = 500) -> list[TaskRow]:
+        now = utcnow()
+        expired = await self._candidates(tasks.c.expires_at.is_not(None), tasks.c.expires_at <= now, limit=limit)
+        if not expired:
+            return []
+        return await self._delete([tasks.c.id.in_([t.id for t in expired]), tasks.c.expires_at <= now])
+
+    async def prune_events(self, older_than: float) -> None:
+        async with self.db.writer.begin() as connection:
+            await connection.execute(
+                delete(events).where(events.c.created_at < utcnow() - timedelta(seconds=older_than))
+            )
+
+    # -- reads ----------------------------------------------------------------
+
+    @staticmethod
+    def _visible(owner: str) -> list[ColumnElement[bool]]:
+        """An expired task is gone from the instant it expires, swept or not."""
+        return [tasks.c.owner == owner, or_(tasks.c.expires_at.is_(None), tasks.c.expires_at > utcnow())]
+
+    async def get(self, task_id: str, owner: str) -> TaskRow:
+        async with self.db.reader.connect() as connection:
+            result = await connection.execute(select(tasks).where(tasks.c.id == task_id, *self._visible(owner)))
+            mapping = result.mappings().first()
+        if mapping is None:
+            raise TaskNotFound()
+        return _row(mapping)
+
+    async def list(self, query: ListQuery) -> list[TaskRow]:
+        where = self._visible(query.owner)
+        if query.start is not None:
+            where.append(tasks.c.created_at >= query.start)
+        if query.end is not None:
+            where.append(tasks.c.created_at <= query.end)
+        if query.statuses:
+            where.append(tasks.c.status.in_(query.statuses))
+        if query.after is not None:
+            created, last_id = query.after
+            where.append(
+                or_(tasks.c.created_at < created, and_(tasks.c.created_at == created, tasks.c.id < last_id))
+            )
+        statement = (
+            select(tasks)
+            .where(*where)
+            .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        async with self.db.reader.connect() as connection:
+            result = await connection.execute(statement)
+            return [_row(m) for m in result.mappings().all()]
+
+    async def events_after(self, cursor: int, also: Sequence[int] = (), limit: int = 1000) -> list[TaskEventRow]:
+        condition = events.c.id > cursor
+        if also:
+            condition = or_(condition, events.c.id.in_(also))
+        async with self.db.reader.connect() as connection:
+            result = await connection.execute(select(events).where(condition).order_by(events.c.id).limit(limit))
+            return [TaskEventRow.model_validate(dict(m)) for m in result.mappings().all()]
+
+    async def last_event_id(self) -> int:
+        async with self.db.reader.connect() as connection:
+            return (await connection.execute(select(func.coalesce(func.max(events.c.id), 0)))).scalar_one()

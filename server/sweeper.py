@@ -1,0 +1,40 @@
+"""Sweeper: the clock-driven transitions. Requeues tasks whose worker stopped
+heartbeating, fails tasks past task_timeout, deletes expired tasks with their
+files, and trims the events outbox. Safe to run in every replica: each change
+is a compare-and-set, so two sweepers never apply one twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from server.blobs import BlobStore, task_prefix
+from server.config import Settings
+from server.store import TaskStore
+
+log = logging.getLogger(__name__)
+
+
+class Sweeper:
+    def __init__(self, settings: Settings, store: TaskStore, blobs: BlobStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.blobs = blobs
+
+    async def sweep_once(self) -> None:
+        requeued = await self.store.requeue_lost(self.settings.max_attempts)
+        timed_out = await self.store.time_out()
+        expired = await self.store.delete_expired()
+        for task in expired:
+            await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(task.id))
+        await self.store.prune_events(self.settings.events_retention_seconds)
+        if requeued or timed_out or expired:
+            log.info("swept: %d requeued, %d timed out, %d expired", len(requeued), len(timed_out), len(expired))
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.sweep_once()
+            except Exception:
+                log.exception("sweep failed")
+            await asyncio.sleep(self.settings.sweep_seconds)
