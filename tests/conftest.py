@@ -35,7 +35,7 @@ def api_key(server: RunningServer) -> str:
 @pytest.fixture(scope="session")
 def channel(server: RunningServer) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(
-        server.grpc_address, options=[("grpc.max_receive_message_length", 256 * 1024 * 1024)]
+        server.grpc_address, options=[("grpc.max_receive_message_length", 512 * 1024 * 1024)]
     ) as ch:
         yield ch
 

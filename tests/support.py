@@ -22,6 +22,11 @@ T = TypeVar("T")
 TERMINAL = (pb.TASK_STATUS_SUCCEEDED, pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED)
 
 
+def open_channel(address: str) -> grpc.Channel:
+    """A channel that accepts outputs as large as the server sends."""
+    return grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", 512 * 1024 * 1024)])
+
+
 def auth(key: str) -> list[tuple[str, str]]:
     return [("authorization", key)]
 

@@ -12,7 +12,7 @@ import pytest
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer, start_server
-from tests.support import auth, claim, create, rpc_error, wait_terminal
+from tests.support import open_channel, auth, claim, create, rpc_error, wait_terminal
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 
@@ -26,7 +26,7 @@ def idle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="module")
 def idle_stub(idle: RunningServer) -> Iterator[tasks_pb2_grpc.TaskServiceStub]:
-    with grpc.insecure_channel(idle.grpc_address) as channel:
+    with open_channel(idle.grpc_address) as channel:
         yield tasks_pb2_grpc.TaskServiceStub(channel)
 
 
@@ -184,7 +184,7 @@ def test_list_newest_first_with_page_and_limit_and_keyset(
 ) -> None:
     server = start_server(tmp_path / "list", None, "--no-worker", "--no-gateway")
     try:
-        with grpc.insecure_channel(server.grpc_address) as channel:
+        with open_channel(server.grpc_address) as channel:
             stub = tasks_pb2_grpc.TaskServiceStub(channel)
             key = auth(server.api_key)
             created = [create(stub, server.api_key, PDF).task_id for _ in range(7)]

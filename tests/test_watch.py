@@ -12,7 +12,7 @@ import pytest
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer, start_server
-from tests.support import TERMINAL, auth, create, wait_until
+from tests.support import open_channel, TERMINAL, auth, create, wait_until
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 
@@ -49,7 +49,7 @@ def test_watch_sees_starting_processing_succeeded_in_order(stub: tasks_pb2_grpc.
 
 
 def test_watch_reports_progress_with_pages(idle: RunningServer) -> None:
-    with grpc.insecure_channel(idle.grpc_address) as channel:
+    with open_channel(idle.grpc_address) as channel:
         stub = tasks_pb2_grpc.TaskServiceStub(channel)
         task = create(stub, idle.api_key, PDF)
         worker = idle.spawn_worker()
@@ -66,7 +66,7 @@ def test_watch_reports_progress_with_pages(idle: RunningServer) -> None:
 
 
 def test_fifty_watchers_on_one_task_all_see_the_terminal_event(idle: RunningServer) -> None:
-    with grpc.insecure_channel(idle.grpc_address) as channel:
+    with open_channel(idle.grpc_address) as channel:
         stub = tasks_pb2_grpc.TaskServiceStub(channel)
         task = create(stub, idle.api_key, PDF)
         started = threading.Barrier(51)
@@ -92,7 +92,7 @@ def test_fifty_watchers_on_one_task_all_see_the_terminal_event(idle: RunningServ
 
 
 def test_watch_ends_with_deleted_and_watch_tasks_sees_every_change(idle: RunningServer) -> None:
-    with grpc.insecure_channel(idle.grpc_address) as channel:
+    with open_channel(idle.grpc_address) as channel:
         stub = tasks_pb2_grpc.TaskServiceStub(channel)
         key = auth(idle.api_key)
         seen: list[pb.TaskEvent] = []
@@ -119,7 +119,7 @@ def test_watch_ends_with_deleted_and_watch_tasks_sees_every_change(idle: Running
 
 def test_watch_tasks_shows_only_the_callers_tasks(idle: RunningServer) -> None:
     bob = idle.create_api_key("bob-watch")
-    with grpc.insecure_channel(idle.grpc_address) as channel:
+    with open_channel(idle.grpc_address) as channel:
         stub = tasks_pb2_grpc.TaskServiceStub(channel)
         seen: list[pb.TaskEvent] = []
         dashboard = stub.WatchTasks(pb.WatchTasksRequest(), metadata=auth(bob), timeout=30)
