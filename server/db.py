@@ -44,8 +44,13 @@ class Database:
 
 
 def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
-    options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120} if writer else {"pool_size": 8}
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+    if writer:
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120
+        )
+    else:
+        # Reads are single statements: autocommit needs no BEGIN, and nothing to reset.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=8, pool_reset_on_return=None)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -56,9 +61,11 @@ def _sqlite_engine(url: str, *, writer: bool) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+    if writer:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
