@@ -11,9 +11,13 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q -e '.[dev,postgres,ocr,tokenizers]'
 	touch $(STAMP)
 
+DATA ?= data
+
 ## Start gRPC server, worker and REST gateway on SQLite and ./data
 run: $(STAMP)
-	$(VENV)/bin/chunkd serve
+	@mkdir -p $(DATA) && umask 077 && (test -s $(DATA)/api-key || CHUNKD_DATA_DIR=$(DATA) $(VENV)/bin/chunkd keys create local > $(DATA)/api-key)
+	@echo "chunkd: API key for owner 'local': $$(cat $(DATA)/api-key)  (also in $(DATA)/api-key)"
+	CHUNKD_DATA_DIR=$(DATA) $(VENV)/bin/chunkd serve
 
 ## Run the whole test suite
 test: $(STAMP)

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, Enum, Index, String, Text
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import Field, SQLModel
 
 
@@ -47,8 +48,9 @@ class TaskRow(SQLModel, table=True):
         Index("ix_tasks_owner_created", "owner", "created_at", "id"),
         # The queue claim: oldest Starting task first.
         Index("ix_tasks_status_created", "status", "created_at"),
-        Index("ix_tasks_lease", "lease_expires_at"),
-        Index("ix_tasks_deadline", "deadline_at"),
+        # The sweeper's scans: only active rows, however many finished ones there are.
+        Index("ix_tasks_status_lease", "status", "lease_expires_at"),
+        Index("ix_tasks_status_deadline", "status", "deadline_at"),
         Index("ix_tasks_expires", "expires_at"),
     )
 
@@ -119,3 +121,8 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime
     revoked: bool = False
+
+
+# Rows are built with model_construct on hot paths, which skips the first-use
+# mapper setup that __init__ would trigger; do it once here.
+configure_mappers()
