@@ -67,14 +67,12 @@ class KeyRing:
         now = time.monotonic()
         if cached is not None and cached[1] > now:
             return cached[0]
-        async with self.db.reader.connect() as connection:
-            owner = (
-                await connection.execute(
-                    select(api_keys.c.owner).where(api_keys.c.key_hash == digest, api_keys.c.revoked.is_(False))
-                )
-            ).scalar_one_or_none()
-        if owner is None:
+        found = await self.db.fetch(
+            select(api_keys.c.owner).where(api_keys.c.key_hash == digest, api_keys.c.revoked.is_(False))
+        )
+        if not found:
             raise Unauthenticated("Invalid API key")
+        owner = str(found[0]["owner"])
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[digest] = (owner, now + CACHE_SECONDS)

@@ -323,9 +323,7 @@ class TaskStore:
     # -- the sweeper's side ---------------------------------------------------
 
     async def _candidates(self, *where: ColumnElement[bool], limit: int = 500) -> list[TaskRow]:
-        async with self.db.reader.connect() as connection:
-            result = await connection.execute(select(tasks).where(*where).limit(limit))
-            return [_row(m) for m in result.mappings().all()]
+        return [_row(m) for m in await self.db.fetch(select(tasks).where(*where).limit(limit))]
 
     async def requeue_lost(self, max_attempts: int) -> list[TaskRow]:
         """Tasks whose worker stopped heartbeating: back to Starting, or Failed
@@ -381,12 +379,10 @@ class TaskStore:
         return [tasks.c.owner == owner, or_(tasks.c.expires_at.is_(None), tasks.c.expires_at > utcnow())]
 
     async def get(self, task_id: str, owner: str) -> TaskRow:
-        async with self.db.reader.connect() as connection:
-            result = await connection.execute(select(tasks).where(tasks.c.id == task_id, *self._visible(owner)))
-            mapping = result.mappings().first()
-        if mapping is None:
+        found = await self.db.fetch(select(tasks).where(tasks.c.id == task_id, *self._visible(owner)))
+        if not found:
             raise TaskNotFound()
-        return _row(mapping)
+        return _row(found[0])
 
     async def list(self, query: ListQuery) -> list[TaskRow]:
         where = self._visible(query.owner)
@@ -408,18 +404,15 @@ class TaskStore:
             .offset(query.offset)
             .limit(query.limit)
         )
-        async with self.db.reader.connect() as connection:
-            result = await connection.execute(statement)
-            return [_row(m) for m in result.mappings().all()]
+        return [_row(m) for m in await self.db.fetch(statement)]
 
     async def events_after(self, cursor: int, also: Sequence[int] = (), limit: int = 1000) -> list[TaskEventRow]:
         condition = events.c.id > cursor
         if also:
             condition = or_(condition, events.c.id.in_(also))
-        async with self.db.reader.connect() as connection:
-            result = await connection.execute(select(events).where(condition).order_by(events.c.id).limit(limit))
-            return [TaskEventRow.model_validate(dict(m)) for m in result.mappings().all()]
+        rows = await self.db.fetch(select(events).where(condition).order_by(events.c.id).limit(limit))
+        return [TaskEventRow.model_validate(dict(m)) for m in rows]
 
     async def last_event_id(self) -> int:
-        async with self.db.reader.connect() as connection:
-            return (await connection.execute(select(func.coalesce(func.max(events.c.id), 0)))).scalar_one()
+        (row,) = await self.db.fetch(select(func.coalesce(func.max(events.c.id), 0).label("last")))
+        return int(row["last"])
