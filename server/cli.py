@@ -22,7 +22,7 @@ async def _create_key(settings: Settings, owner: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chunkd", description="Document-processing task service (Chunkr's task API).")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-level", default=None, help="default: CHUNKD_LOG_LEVEL or INFO")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="gRPC server, worker and REST gateway in one process")
     serve.add_argument("--no-worker", action="store_true", help="serve the API only; run `chunkd worker` elsewhere")
@@ -36,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("name", help="the owner: tasks belong to all keys of one owner")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
+    level = (args.log_level or settings.log_level).upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from server.app import serve as run
 
     try:

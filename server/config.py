@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHUNKD_", env_file=".env", extra="ignore")
 
+    log_level: str = "INFO"
     grpc_address: str = "127.0.0.1:50051"
     http_address: str = "127.0.0.1:8000"
     data_dir: Path = Path("data")

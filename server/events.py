@@ -5,6 +5,7 @@ watcher sees changes made by any process — a separate `chunkd worker`, the
 sweeper of another replica. Commits in this process wake the reader at once;
 otherwise it polls. Ids from a sequence can commit out of order (PostgreSQL),
 so an id skipped over is looked for again for a while before it is given up.
+On PostgreSQL, LISTEN/NOTIFY wakes the reader when another process commits.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from server.models import EventKind, TaskEventRow, TaskRow
-from server.store import TaskStore
+from server.store import NOTIFY_CHANNEL, TaskStore
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class EventBus:
         self._cursor = 0
         self._gaps: dict[int, float] = {}
         self._runner: asyncio.Task[None] | None = None
+        self._listener: Any = None  # an asyncpg connection LISTENing, on PostgreSQL
         store.on_commit(self.kick)
 
     def kick(self) -> None:
@@ -58,12 +61,23 @@ class EventBus:
 
     async def start(self) -> None:
         self._cursor = await self.store.last_event_id()
+        if self.store.db.is_postgres:
+            await self._listen()
         self._runner = asyncio.create_task(self._run(), name="event-bus")
+
+    async def _listen(self) -> None:
+        import asyncpg
+
+        url = self.store.db.writer.url.set(drivername="postgresql")
+        self._listener = await asyncpg.connect(url.render_as_string(hide_password=False))
+        await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self.kick())
 
     async def stop(self) -> None:
         if self._runner is not None:
             self._runner.cancel()
             await asyncio.gather(self._runner, return_exceptions=True)
+        if self._listener is not None:
+            await self._listener.close()
 
     @asynccontextmanager
     async def subscribe(self, owner: str, task_id: str | None = None) -> AsyncIterator[Subscription]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,6 +32,7 @@ FINISHED = (Status.SUCCEEDED, Status.FAILED)
 DELETABLE = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
 QUEUED_MESSAGE = "Task queued"
+NOTIFY_CHANNEL = "chunkd_events"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ class TaskStore:
                 for row in rows
             ],
         )
+        if self.db.is_postgres:
+            # Delivered at commit: event buses in other processes read at once.
+            await connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
     async def _cas(
         self,

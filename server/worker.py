@@ -192,6 +192,11 @@ class Worker:
                 workdir=workdir,
             )
             result = await self._run_in_pool(job)
+            if result is None and task.attempts >= self.settings.max_attempts:
+                await self.store.fail(
+                    claim, f"Task failed after {task.attempts} attempts: processing the document crashed"
+                )
+                return
             if result is None:
                 await self.store.release(claim, "Task queued again: its worker process crashed")
                 return

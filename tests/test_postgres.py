@@ -95,3 +95,24 @@ def test_cancel_vs_claim_race_on_postgres(database: str, tmp_path: Path) -> None
     assert cancelled.isdisjoint(claimed)
     assert refused == claimed
     assert len(final) == 200 and cancelled | claimed == set(final)
+
+
+def test_a_separate_worker_s_changes_reach_watchers_through_notify(database: str, tmp_path: Path) -> None:
+    """Polling is slowed to 60 s, so only NOTIFY can deliver these events in time."""
+    env = {"CHUNKD_DATABASE_URL": database, "CHUNKD_EVENTS_POLL_SECONDS": "60"}
+    server = start_server(tmp_path / "pg-notify", env, "--no-worker", "--no-gateway")
+    try:
+        with open_channel(server.grpc_address) as channel:
+            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+            task = create(stub, server.api_key, PDF)
+            worker = server.spawn_worker()
+            try:
+                events = list(
+                    stub.WatchTask(pb.WatchTaskRequest(task_id=task.task_id), metadata=auth(server.api_key), timeout=45)
+                )
+            finally:
+                worker.terminate()
+                worker.wait(30)
+        assert events[-1].task.status == pb.TASK_STATUS_SUCCEEDED
+    finally:
+        server.stop()
