@@ -29,6 +29,7 @@ protos: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.grpc_get_task
+	$(PY) -m bench.gateway_bench
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -152,8 +152,8 @@ class GenerationConfig(_message.Message):
     extended_context: bool
     format: SegmentFormat
     strategy: GenerationStrategy
-    description: str
-    def __init__(self, crop_image: _Optional[_Union[CroppingStrategy, str]] = ..., html: _Optional[_Union[GenerationStrategy, str]] = ..., markdown: _Optional[_Union[GenerationStrategy, str]] = ..., llm: _Optional[str] = ..., embed_sources: _Optional[_Iterable[_Union[EmbedSource, str]]] = ..., extended_context: _Optional[bool] = ..., format: _Optional[_Union[SegmentFormat, str]] = ..., strategy: _Optional[_Union[GenerationStrategy, str]] = ..., description: _Optional[str] = ...) -> None: ...
+    description: bool
+    def __init__(self, crop_image: _Optional[_Union[CroppingStrategy, str]] = ..., html: _Optional[_Union[GenerationStrategy, str]] = ..., markdown: _Optional[_Union[GenerationStrategy, str]] = ..., llm: _Optional[str] = ..., embed_sources: _Optional[_Iterable[_Union[EmbedSource, str]]] = ..., extended_context: _Optional[bool] = ..., format: _Optional[_Union[SegmentFormat, str]] = ..., strategy: _Optional[_Union[GenerationStrategy, str]] = ..., description: _Optional[bool] = ...) -> None: ...
 
 class SegmentProcessing(_message.Message):
     __slots__ = ("caption", "footnote", "formula", "list_item", "page", "page_footer", "page_header", "picture", "section_header", "table", "text", "title")

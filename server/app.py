@@ -112,12 +112,25 @@ async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool =
             background.append(asyncio.create_task(serve_gateway(settings), name="gateway"))
             print(f"chunkd: REST gateway on http://{settings.http_address}", flush=True)
         print("chunkd: ready", flush=True)
-        stopped = asyncio.create_task(_until_signalled())
-        done, _ = await asyncio.wait([stopped, *background], return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not stopped and task.exception() is not None:
-                log.error("%s stopped", task.get_name(), exc_info=task.exception())
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
-        stopped.cancel()
+        await supervise(background)
+
+
+async def supervise(background: list[asyncio.Task[None]]) -> None:
+    """Runs until SIGINT/SIGTERM or until a part stops, then stops the rest."""
+    stopped = asyncio.create_task(_until_signalled())
+    done, _ = await asyncio.wait([stopped, *background], return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        if task is not stopped and task.exception() is not None:
+            log.error("%s stopped", task.get_name(), exc_info=task.exception())
+    for task in background:
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
+    stopped.cancel()
+
+
+async def serve_gateway_only(settings: Settings) -> None:
+    """`chunkd gateway`: no database, no worker; a client of CHUNKD_GRPC_ADDRESS."""
+    from gateway.app import serve as serve_gateway
+
+    print(f"chunkd: REST gateway on http://{settings.http_address} for gRPC {settings.grpc_address}", flush=True)
+    await supervise([asyncio.create_task(serve_gateway(settings), name="gateway")])

@@ -49,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "worker":
             asyncio.run(run(settings, grpc_enabled=False, gateway=False))
         elif args.command == "gateway":
-            from gateway.app import serve as serve_gateway
+            from server.app import serve_gateway_only
 
-            asyncio.run(serve_gateway(settings))
+            asyncio.run(serve_gateway_only(settings))
         elif args.command == "keys":
             print(asyncio.run(_create_key(settings, args.name)))
     except KeyboardInterrupt:

@@ -46,6 +46,7 @@ def _default_generation(segment_type: int) -> pb.GenerationConfig:
         markdown=pb.GENERATION_STRATEGY_AUTO,
         embed_sources=[pb.EMBED_SOURCE_MARKDOWN],
         extended_context=False,
+        description=False,
         format=pb.SEGMENT_FORMAT_HTML if is_table else pb.SEGMENT_FORMAT_MARKDOWN,
         strategy=pb.GENERATION_STRATEGY_AUTO,
     )

@@ -1,0 +1,65 @@
+"""The gateway's side of the gRPC connection: one channel per app, the caller's
+key passed through, and the URLs in replies pointed at the caller's base URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import grpc
+from fastapi import Request
+
+from protos import tasks_pb2_grpc
+from server.config import Settings
+
+Metadata = tuple[tuple[str, str], ...]
+MAX_MESSAGE = 512 * 1024 * 1024
+
+
+def open_channel(settings: Settings) -> grpc.aio.Channel:
+    """Replies with chunks and base64 URLs can be large, and so can files sent up."""
+    return grpc.aio.insecure_channel(
+        settings.grpc_address,
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE),
+            ("grpc.max_send_message_length", settings.max_file_size + 1024 * 1024),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What each route needs from the request: the key to forward as
+    `authorization` metadata, and the base URL the caller reached us at."""
+
+    metadata: Metadata
+    base_url: str
+    rewrite_files: bool
+
+    def task_url(self, task_id: str) -> str:
+        return f"{self.base_url}/api/v1/task/{task_id}"
+
+    def file_url(self, url: str) -> str:
+        """A signed URL the server made from its default public URL, moved to
+        the base the caller used (the signature covers the key and expiry, not
+        the host). An operator-set public URL and data: URLs stay as they are."""
+        if not self.rewrite_files or not url.startswith(("http://", "https://")):
+            return url
+        parts = urlsplit(url)
+        if not parts.path.startswith("/files/"):
+            return url
+        return f"{self.base_url}{parts.path}?{parts.query}"
+
+
+def caller(request: Request) -> Caller:
+    authorization = request.headers.get("authorization")
+    settings: Settings = request.app.state.settings
+    return Caller(
+        metadata=(("authorization", authorization),) if authorization else (),
+        base_url=str(request.base_url).rstrip("/"),
+        rewrite_files=not settings.public_url,
+    )
+
+
+def stub(request: Request) -> tasks_pb2_grpc.TaskServiceStub:
+    return request.app.state.stub  # type: ignore[no-any-return]
