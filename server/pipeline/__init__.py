@@ -31,7 +31,8 @@ def process(
     workdir: Path,
     progress: ProgressFn,
 ) -> PipelineResult:
-    """Raises server.errors.PipelineError with a readable message when the document cannot be read."""
-    from server.pipeline.simple import process_simple
+    """Raises server.errors.PipelineError with a readable message when the document
+    cannot be read, InvalidArgument for a tokenizer that cannot be loaded offline."""
+    from server.pipeline.run import run
 
-    return process_simple(input_path, mime_type, config, workdir, progress)
+    return run(input_path, mime_type, config, workdir, progress)

@@ -66,3 +66,20 @@ def _text_type(head: bytes) -> str:
     if any(line.startswith(("# ", "## ", "- ", "* ", "|")) for line in text.splitlines()[:50]):
         return MARKDOWN
     return TEXT
+
+
+_OLE_STREAMS = (
+    ("Workbook".encode("utf-16-le"), ".xls"),
+    ("Book".encode("utf-16-le") + b"\x00\x00", ".xls"),
+    ("WordDocument".encode("utf-16-le"), ".doc"),
+    ("PowerPoint Document".encode("utf-16-le"), ".ppt"),
+)
+
+
+def ole_extension(data: bytes) -> str:
+    """ ".xls", ".doc" or ".ppt" for an old binary Office file, from the names of the
+    streams in its directory (UTF-16 in the file); ".doc" when none is found."""
+    for name, extension in _OLE_STREAMS:
+        if name in data:
+            return extension
+    return ".doc"
