@@ -1,0 +1,155 @@
+"""TaskClient: the blocking client. Every method is one RPC (plus the retries
+that are safe, see client.retry); `watch` and `wait` follow a task over
+WatchTask, reconnecting when the stream drops."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TypeVar
+
+import grpc
+from typing_extensions import Self, Unpack
+
+from client.base import ClientBase, StatusFilter
+from client.errors import InvalidTaskState, TaskNotFound
+from client.listing import Listing
+from client.requests import (
+    ConfigOptions,
+    Since,
+    Source,
+    build_configuration,
+    create_request,
+)
+from client.retry import Attempts
+from client.views import EventKind, TaskView, WatchEvent
+from client.watching import WatchSession
+from protos import tasks_pb2 as pb
+
+Response = TypeVar("Response")
+
+
+class TaskClient(ClientBase[grpc.Channel]):
+    """`with TaskClient() as chunkd: chunkd.wait(chunkd.create("a.pdf").task_id)`."""
+
+    def _open_channel(self) -> grpc.Channel:
+        return self.settings.channel()
+
+    def close(self) -> None:
+        if self._owns_channel:
+            self._channel.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: Callable[..., Response], request: object, timeout: float, *, retry: bool) -> Response:
+        attempts = Attempts(self.settings.retry, retry=retry)
+        while True:
+            try:
+                return method(request, metadata=self.settings.metadata, timeout=timeout)
+            except grpc.RpcError as error:
+                time.sleep(attempts.failed(error))
+
+    def create(
+        self,
+        source: Source,
+        *,
+        file_name: str | None = None,
+        configuration: pb.Configuration | None = None,
+        timeout: float | None = None,
+        **options: Unpack[ConfigOptions],
+    ) -> TaskView:
+        """Queues a document: a path, an http(s) URL, bytes or a binary file.
+        Never retried: a repeat would process the document twice."""
+        request = create_request(source, file_name, build_configuration(configuration, **options))
+        return TaskView(self._call(self._stub.CreateTask, request, timeout or self.settings.deadlines.create, retry=False))
+
+    def get(
+        self, task_id: str, *, include_chunks: bool = True, base64_urls: bool = False, timeout: float | None = None
+    ) -> TaskView:
+        request = self._get_request(task_id, include_chunks, base64_urls)
+        return TaskView(self._call(self._stub.GetTask, request, timeout or self.settings.deadlines.read, retry=True))
+
+    def list(
+        self,
+        *,
+        status: StatusFilter = None,
+        since: Since | None = None,
+        until: datetime | None = None,
+        page_size: int = 100,
+        include_chunks: bool = False,
+        timeout: float | None = None,
+    ) -> Listing:
+        """Every matching task, newest first; pages are fetched lazily.
+        `since` is a datetime or an age (timedelta)."""
+
+        def fetch(request: pb.ListTasksRequest) -> pb.ListTasksResponse:
+            reply: pb.ListTasksResponse = self._call(
+                self._stub.ListTasks, request, timeout or self.settings.deadlines.read, retry=True
+            )
+            return reply
+
+        return Listing(fetch, self._list_request(status, since, until, page_size, include_chunks))
+
+    def update(
+        self,
+        task_id: str,
+        *,
+        configuration: pb.Configuration | None = None,
+        timeout: float | None = None,
+        **options: Unpack[ConfigOptions],
+    ) -> TaskView:
+        """Re-processes a Succeeded or Failed task with the changed options.
+        Never retried: a repeat would be refused or re-process again."""
+        request = self._update_request(task_id, configuration, options)
+        return TaskView(self._call(self._stub.UpdateTask, request, timeout or self.settings.deadlines.write, retry=False))
+
+    def cancel(self, task_id: str, *, timeout: float | None = None) -> TaskView:
+        request = pb.CancelTaskRequest(task_id=task_id)
+        try:
+            return TaskView(self._call(self._stub.CancelTask, request, timeout or self.settings.deadlines.write, retry=True))
+        except InvalidTaskState as error:
+            current = self.get(task_id, include_chunks=False) if error.attempts > 1 else None
+            return self._cancel_was_ours(error, current)
+
+    def delete(self, task_id: str, *, timeout: float | None = None) -> None:
+        request = pb.DeleteTaskRequest(task_id=task_id)
+        try:
+            self._call(self._stub.DeleteTask, request, timeout or self.settings.deadlines.write, retry=True)
+        except TaskNotFound as error:
+            self._delete_was_ours(error)
+
+    def watch(self, task_id: str, *, timeout: float | None = None, reconnect_for: float = 60.0) -> Iterator[WatchEvent]:
+        """The task's state now, then each change, until it is terminal or
+        deleted. A dropped stream is reopened (its first event is the current
+        state), so the terminal event is never missed; after `reconnect_for`
+        seconds without a server, Unavailable; after `timeout`, DeadlineExceeded."""
+        session = WatchSession(task_id, self.settings.retry, timeout, reconnect_for)
+        while True:
+            stream = self._stub.WatchTask(session.request, metadata=self.settings.metadata, timeout=session.remaining())
+            try:
+                for event in stream:
+                    yield session.received(event)
+                    if session.finished:
+                        return
+                reason = "the stream ended early"
+            except grpc.RpcError as error:
+                reason = session.lost(error)
+            finally:
+                stream.cancel()
+            time.sleep(session.next_delay(reason))
+
+    def wait(self, task_id: str, timeout: float | None = None, *, include_chunks: bool = True) -> TaskView:
+        """Blocks until the task is Succeeded, Failed or Cancelled and returns
+        it (with chunks). Built on watch, not on polling. DeadlineExceeded (a
+        TimeoutError) after `timeout` seconds; TaskNotFound if it is deleted."""
+        last: WatchEvent | None = None
+        for last in self.watch(task_id, timeout=timeout):
+            pass  # watch ends with the final event
+        if last is None or last.kind is EventKind.DELETED:
+            raise TaskNotFound(f"Task {task_id} was deleted while waiting for it")
+        return self.get(task_id, include_chunks=include_chunks)

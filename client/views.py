@@ -1,0 +1,205 @@
+"""Thin typed views over the generated messages: Chunkr SDK conveniences
+(`.markdown()`, `.html()`, `.content()`) and Python types (enums, datetimes)
+instead of proto enum numbers and Timestamps. The message itself stays at
+`.proto` for anything the view does not cover."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from google.protobuf.message import Message
+
+from protos import codec
+from protos import tasks_pb2 as pb
+
+
+class Status(str, enum.Enum):
+    """A task's status, spelled as Chunkr spells it."""
+
+    STARTING = "Starting"
+    PROCESSING = "Processing"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+    @property
+    def proto(self) -> pb.TaskStatus:
+        return STATUS_TO_PROTO[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        """Case-insensitive, so `--status failed` works on the command line."""
+        for status in cls:
+            if status.value.lower() == text.strip().lower():
+                return status
+        raise ValueError(f"unknown status {text!r} (expected one of {', '.join(s.value for s in cls)})")
+
+
+TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
+STATUS_TO_PROTO: dict[Status, pb.TaskStatus] = {
+    Status.STARTING: pb.TASK_STATUS_STARTING,
+    Status.PROCESSING: pb.TASK_STATUS_PROCESSING,
+    Status.SUCCEEDED: pb.TASK_STATUS_SUCCEEDED,
+    Status.FAILED: pb.TASK_STATUS_FAILED,
+    Status.CANCELLED: pb.TASK_STATUS_CANCELLED,
+}
+STATUS_FROM_PROTO: dict[int, Status] = {number: status for status, number in STATUS_TO_PROTO.items()}
+
+
+def _datetime(message: Message, field: str) -> datetime | None:
+    if not message.HasField(field):
+        return None
+    return getattr(message, field).ToDatetime(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Progress:
+    stage: str
+    pages_done: int
+    pages_total: int
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One task as the server returned it."""
+
+    proto: pb.Task
+
+    @property
+    def task_id(self) -> str:
+        return self.proto.task_id
+
+    @property
+    def status(self) -> Status:
+        return STATUS_FROM_PROTO[self.proto.status]
+
+    @property
+    def message(self) -> str:
+        return self.proto.message
+
+    @property
+    def terminal(self) -> bool:
+        return self.status.terminal
+
+    @property
+    def progress(self) -> Progress:
+        p = self.proto.progress
+        return Progress(stage=p.stage, pages_done=p.pages_done, pages_total=p.pages_total)
+
+    @property
+    def created_at(self) -> datetime:
+        created = _datetime(self.proto, "created_at")
+        assert created is not None, "the server always sets created_at"
+        return created
+
+    @property
+    def started_at(self) -> datetime | None:
+        return _datetime(self.proto, "started_at")
+
+    @property
+    def finished_at(self) -> datetime | None:
+        return _datetime(self.proto, "finished_at")
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return _datetime(self.proto, "expires_at")
+
+    @property
+    def file_name(self) -> str:
+        return self.proto.output.file_name
+
+    @property
+    def page_count(self) -> int:
+        return self.proto.output.page_count
+
+    @property
+    def chunks(self) -> list[pb.Chunk]:
+        return list(self.proto.output.chunks)
+
+    def segments(self) -> Iterator[pb.Segment]:
+        for chunk in self.proto.output.chunks:
+            yield from chunk.segments
+
+    def _join(self, field: str, separator: str, output_file: str | Path | None) -> str:
+        """Chunkr's `_get_content`: every non-empty segment field in order."""
+        text = separator.join(value for segment in self.segments() if (value := getattr(segment, field)))
+        if output_file is not None:
+            path = Path(output_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return text
+
+    def html(self, output_file: str | Path | None = None) -> str:
+        return self._join("html", "\n", output_file)
+
+    def markdown(self, output_file: str | Path | None = None) -> str:
+        return self._join("markdown", "\n\n", output_file)
+
+    def content(self, output_file: str | Path | None = None) -> str:
+        return self._join("content", "\n", output_file)
+
+    def json(self) -> dict[str, Any]:
+        """Chunkr's TaskResponse JSON, exactly as the REST gateway sends it."""
+        return codec.task_to_json(self.proto)
+
+
+class EventKind(str, enum.Enum):
+    SNAPSHOT = "Snapshot"
+    CHANGED = "Changed"
+    DELETED = "Deleted"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+EVENT_KINDS: dict[int, EventKind] = {
+    pb.TaskEvent.KIND_SNAPSHOT: EventKind.SNAPSHOT,
+    pb.TaskEvent.KIND_CHANGED: EventKind.CHANGED,
+    pb.TaskEvent.KIND_DELETED: EventKind.DELETED,
+}
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One event of a watch. `reconnected` marks the snapshot that follows a
+    dropped stream, so a progress display can say so."""
+
+    proto: pb.TaskEvent
+    reconnected: bool = False
+
+    @property
+    def kind(self) -> EventKind:
+        return EVENT_KINDS[self.proto.kind]
+
+    @property
+    def task(self) -> TaskView:
+        return TaskView(self.proto.task)
+
+    @property
+    def time(self) -> datetime | None:
+        return _datetime(self.proto, "time")
+
+    @property
+    def final(self) -> bool:
+        """The last event of a watch: the task is terminal or gone."""
+        return self.kind is EventKind.DELETED or self.task.terminal
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """One ListTasks page; `next_page_token` is empty on the last page."""
+
+    tasks: list[TaskView]
+    next_page_token: str
