@@ -57,6 +57,16 @@ _progress_queue: "multiprocessing.Queue[tuple[str, str, int, int]] | None" = Non
 def _init_process(progress: "multiprocessing.Queue[tuple[str, str, int, int]]") -> None:
     global _progress_queue
     _progress_queue = progress
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A pool process whose worker was killed would wait for work forever
+    (it holds its own end of the job queue); it leaves when orphaned instead."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def run_job(job: Job) -> JobResult:

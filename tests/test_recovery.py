@@ -142,3 +142,32 @@ def test_task_not_found_has_chunkr_s_message() -> None:
     assert TaskNotFound().message == "Task not found"
     with pytest.raises(TaskNotFound):
         raise TaskNotFound()
+
+
+def test_a_killed_worker_leaves_no_pipeline_processes_behind(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "orphans", None, "--no-worker", "--no-gateway")
+    try:
+        with open_channel(server.grpc_address) as channel:
+            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+            worker = server.spawn_worker()
+            task = create(stub, server.api_key, PDF)
+            wait_terminal(stub, server.api_key, task.task_id)  # the pool has started
+            children = _children(worker.pid)
+            assert children, "the worker has pipeline processes"
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), timeout=30)
+    finally:
+        server.stop()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
