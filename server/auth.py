@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db import Database
 from server.errors import Unauthenticated
@@ -49,12 +50,14 @@ class KeyRing:
         if not owner.strip():
             raise ValueError("owner must not be empty")
         key = KEY_PREFIX + secrets.token_urlsafe(32)
-        async with self.db.writer.begin() as connection:
-            await connection.execute(
-                insert(api_keys).values(
-                    owner=owner, name=name or owner, key_hash=hash_key(key), created_at=utcnow(), revoked=False
-                )
-            )
+        statement = insert(api_keys).values(
+            owner=owner, name=name or owner, key_hash=hash_key(key), created_at=utcnow(), revoked=False
+        )
+
+        async def work(connection: AsyncConnection) -> None:
+            await connection.execute(statement)
+
+        await self.db.transaction(work)
         return key
 
     async def owner(self, key: str | None) -> str:

@@ -13,21 +13,23 @@ through one asyncpg pool.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, RowMapping, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Executable
 from sqlmodel import SQLModel
 
 from server import models  # noqa: F401  (registers the tables)
 
 SQLITE_READ_THREADS = 4
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,19 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.writer.dialect.name == "postgresql"
+
+    async def transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Runs `work` in one write transaction that its caller's cancellation
+        cannot abandon half way: a transaction cut off between BEGIN IMMEDIATE
+        and COMMIT would leave SQLite's write lock with a connection nobody
+        finishes, and every other writer would wait on it until "database is
+        locked". A cancelled caller stops waiting; the transaction completes."""
+
+        async def run() -> T:
+            async with self.writer.begin() as connection:
+                return await work(connection)
+
+        return await asyncio.shield(run())
 
     async def fetch(self, statement: Executable) -> Sequence[RowMapping]:
         """Runs one read statement and returns its rows."""

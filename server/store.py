@@ -127,7 +127,8 @@ class TaskStore:
         values: dict[str, Any],
     ) -> list[TaskRow]:
         """UPDATE ... WHERE <where> RETURNING *, with the events, in one transaction."""
-        async with self.db.writer.begin() as connection:
+
+        async def work(connection: AsyncConnection) -> list[TaskRow]:
             result = await connection.execute(
                 update(tasks)
                 .where(*where)
@@ -136,14 +137,19 @@ class TaskStore:
             )
             rows = [_row(m) for m in result.mappings().all()]
             await self._record(connection, rows, EventKind.CHANGED)
+            return rows
+
+        rows = await self.db.transaction(work)
         if rows:
             self._committed()
         return rows
 
     async def create(self, task: TaskRow) -> TaskRow:
-        async with self.db.writer.begin() as connection:
+        async def work(connection: AsyncConnection) -> None:
             await connection.execute(insert(tasks).values(**task.model_dump()))
             await self._record(connection, [task], EventKind.CHANGED)
+
+        await self.db.transaction(work)
         self._committed()
         return task
 
@@ -232,10 +238,13 @@ class TaskStore:
         return deleted[0]
 
     async def _delete(self, where: Iterable[ColumnElement[bool]]) -> list[TaskRow]:
-        async with self.db.writer.begin() as connection:
+        async def work(connection: AsyncConnection) -> list[TaskRow]:
             result = await connection.execute(delete(tasks).where(*where).returning(*tasks.c))
             rows = [_row(m) for m in result.mappings().all()]
             await self._record(connection, rows, EventKind.DELETED)
+            return rows
+
+        rows = await self.db.transaction(work)
         if rows:
             self._committed()
         return rows
@@ -246,7 +255,7 @@ class TaskStore:
         """Take up to `limit` of the oldest Starting tasks under a new lease."""
         token = uuid.uuid4().hex
         now = utcnow()
-        async with self.db.writer.begin() as connection:
+        async def work(connection: AsyncConnection) -> list[TaskRow]:
             candidates = (
                 select(tasks.c.id)
                 .where(tasks.c.status == Status.STARTING)
@@ -277,6 +286,9 @@ class TaskStore:
             )
             rows = [_row(m) for m in result.mappings().all()]
             await self._record(connection, rows, EventKind.CHANGED)
+            return rows
+
+        rows = await self.db.transaction(work)
         if rows:
             self._committed()
         return [Claim(task=row, token=token) for row in rows]
@@ -290,13 +302,16 @@ class TaskStore:
 
     async def heartbeat(self, claim: Claim, lease: float) -> bool:
         """Extend the lease; False when it was lost (expired and requeued, timed out)."""
-        async with self.db.writer.begin() as connection:
+
+        async def work(connection: AsyncConnection) -> int:
             result = await connection.execute(
                 update(tasks)
                 .where(*self._held(claim))
                 .values(lease_expires_at=utcnow() + timedelta(seconds=lease))
             )
-        return result.rowcount == 1
+            return result.rowcount
+
+        return await self.db.transaction(work) == 1
 
     async def progress(self, claim: Claim, stage: str, done: int, total: int) -> bool:
         rows = await self._cas(
@@ -370,10 +385,12 @@ class TaskStore:
         return await self._delete([tasks.c.id.in_([t.id for t in expired]), tasks.c.expires_at <= now])
 
     async def prune_events(self, older_than: float) -> None:
-        async with self.db.writer.begin() as connection:
+        async def work(connection: AsyncConnection) -> None:
             await connection.execute(
                 delete(events).where(events.c.created_at < utcnow() - timedelta(seconds=older_than))
             )
+
+        await self.db.transaction(work)
 
     # -- reads ----------------------------------------------------------------
 
