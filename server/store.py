@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,28 +121,26 @@ class TaskStore:
             # Delivered at commit: event buses in other processes read at once.
             await connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
-    async def _cas(
-        self,
-        where: Iterable[ColumnElement[bool]],
-        values: dict[str, Any],
+    async def _changed(
+        self, connection: AsyncConnection, where: Iterable[ColumnElement[bool]], values: dict[str, Any]
     ) -> list[TaskRow]:
-        """UPDATE ... WHERE <where> RETURNING *, with the events, in one transaction."""
+        """UPDATE ... WHERE <where> RETURNING *, and the events of the rows it changed."""
+        result = await connection.execute(
+            update(tasks).where(*where).values(**values, version=tasks.c.version + 1).returning(*tasks.c)
+        )
+        rows = [_row(m) for m in result.mappings().all()]
+        await self._record(connection, rows, EventKind.CHANGED)
+        return rows
 
-        async def work(connection: AsyncConnection) -> list[TaskRow]:
-            result = await connection.execute(
-                update(tasks)
-                .where(*where)
-                .values(**values, version=tasks.c.version + 1)
-                .returning(*tasks.c)
-            )
-            rows = [_row(m) for m in result.mappings().all()]
-            await self._record(connection, rows, EventKind.CHANGED)
-            return rows
-
+    async def _commit(self, work: Callable[[AsyncConnection], Awaitable[list[TaskRow]]]) -> list[TaskRow]:
         rows = await self.db.transaction(work)
         if rows:
             self._committed()
         return rows
+
+    async def _cas(self, where: Iterable[ColumnElement[bool]], values: dict[str, Any]) -> list[TaskRow]:
+        """One conditional change, in a transaction of its own."""
+        return await self._commit(lambda connection: self._changed(connection, where, values))
 
     async def create(self, task: TaskRow) -> TaskRow:
         async def work(connection: AsyncConnection) -> None:
@@ -244,10 +242,7 @@ class TaskStore:
             await self._record(connection, rows, EventKind.DELETED)
             return rows
 
-        rows = await self.db.transaction(work)
-        if rows:
-            self._committed()
-        return rows
+        return await self._commit(work)
 
     # -- the worker's side ----------------------------------------------------
 
@@ -255,6 +250,7 @@ class TaskStore:
         """Take up to `limit` of the oldest Starting tasks under a new lease."""
         token = uuid.uuid4().hex
         now = utcnow()
+
         async def work(connection: AsyncConnection) -> list[TaskRow]:
             candidates = (
                 select(tasks.c.id)
@@ -267,30 +263,23 @@ class TaskStore:
             ids = (await connection.execute(candidates)).scalars().all()
             if not ids:
                 return []
-            result = await connection.execute(
-                update(tasks)
-                .where(tasks.c.id.in_(ids), tasks.c.status == Status.STARTING)
-                .values(
-                    status=Status.PROCESSING,
-                    message="Task is being processed",
-                    started_at=now,
-                    attempts=tasks.c.attempts + 1,
-                    lease_owner=token,
-                    lease_expires_at=now + timedelta(seconds=lease),
-                    progress_stage="Starting",
-                    pages_done=0,
-                    pages_total=0,
-                    version=tasks.c.version + 1,
-                )
-                .returning(*tasks.c)
+            return await self._changed(
+                connection,
+                [tasks.c.id.in_(ids), tasks.c.status == Status.STARTING],
+                {
+                    "status": Status.PROCESSING,
+                    "message": "Task is being processed",
+                    "started_at": now,
+                    "attempts": tasks.c.attempts + 1,
+                    "lease_owner": token,
+                    "lease_expires_at": now + timedelta(seconds=lease),
+                    "progress_stage": "Starting",
+                    "pages_done": 0,
+                    "pages_total": 0,
+                },
             )
-            rows = [_row(m) for m in result.mappings().all()]
-            await self._record(connection, rows, EventKind.CHANGED)
-            return rows
 
-        rows = await self.db.transaction(work)
-        if rows:
-            self._committed()
+        rows = await self._commit(work)
         return [Claim(task=row, token=token) for row in rows]
 
     def _held(self, claim: Claim) -> list[ColumnElement[bool]]:
