@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import BinaryIO, TypedDict
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from client.errors import InvalidArgument
 from client.views import Status
@@ -108,11 +107,6 @@ def create_request(
     return request
 
 
-def timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
-    return ts
-
 
 def list_request(
     *,
@@ -131,7 +125,7 @@ def list_request(
         page_size=page_size,
         page_token=page_token,
         statuses=[s.proto for s in statuses],
-        start=timestamp(since) if since else None,
-        end=timestamp(until) if until else None,
+        start=codec.timestamp(since) if since else None,
+        end=codec.timestamp(until) if until else None,
         include_chunks=include_chunks,
     )

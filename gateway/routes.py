@@ -5,13 +5,12 @@ given, and with both the old (`/task/...`) and new (`/tasks/...`) spellings."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway import schemas
 from gateway.rpc import Caller, caller, stub
@@ -56,14 +55,6 @@ class Json(JSONResponse):
 def task_json(task: pb.Task, who: Caller) -> dict[str, Any]:
     task.task_url = who.task_url(task.task_id)
     return codec.task_to_json(task, who.file_url)
-
-
-def _timestamp(moment: datetime | None) -> Timestamp | None:
-    if moment is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
-    return ts
 
 
 router = APIRouter()
@@ -183,8 +174,8 @@ async def list_tasks(
     message = pb.ListTasksRequest(
         page=page,
         limit=limit,
-        start=_timestamp(start),
-        end=_timestamp(end),
+        start=codec.timestamp(start) if start else None,
+        end=codec.timestamp(end) if end else None,
         include_chunks=include_chunks,
         base64_urls=base64_urls,
     )

@@ -258,6 +258,13 @@ def configuration_from_json(obj: object) -> pb.Configuration:
     return message
 
 
+def timestamp(moment: datetime) -> Timestamp:
+    """A datetime → Timestamp; a naive datetime means UTC."""
+    ts = Timestamp()
+    ts.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return ts
+
+
 def timestamp_from_json(value: object, path: str) -> Timestamp:
     """An ISO 8601 string (Z or offset; naive means UTC) → Timestamp."""
     if not isinstance(value, str):
@@ -266,11 +273,7 @@ def timestamp_from_json(value: object, path: str) -> Timestamp:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidArgument(f"Invalid {path}: {value!r} is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    ts = Timestamp()
-    ts.FromDatetime(moment)
-    return ts
+    return timestamp(moment)
 
 
 # ---------------------------------------------------------------- encoding

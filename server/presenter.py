@@ -9,6 +9,7 @@ from functools import lru_cache
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from protos import codec
 from protos import tasks_pb2 as pb
 from server.blobs import BlobStore, UrlSigner
 from server.models import Status, TaskRow
@@ -39,11 +40,7 @@ def configuration_from_text(text: str) -> pb.Configuration:
 
 
 def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+    return codec.timestamp(value) if value is not None else None
 
 
 class Presenter:

@@ -13,8 +13,8 @@ from datetime import UTC, timedelta
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
+from protos import codec
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server.auth import KeyRing, key_from_metadata
@@ -248,9 +248,9 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         return pb.DeleteTaskResponse()
 
     def _event(self, kind: int, row: TaskRow) -> pb.TaskEvent:
-        now = Timestamp()
-        now.FromDatetime(utcnow())
-        return pb.TaskEvent(kind=kind, task=self.presenter.task(row, with_output=False), time=now)  # type: ignore[arg-type]
+        return pb.TaskEvent(
+            kind=kind, task=self.presenter.task(row, with_output=False), time=codec.timestamp(utcnow())  # type: ignore[arg-type]
+        )  # type: ignore[arg-type]
 
     @stream_rpc
     async def WatchTask(self, request: pb.WatchTaskRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.TaskEvent]:

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import queue
 import shutil
 import threading
 import time
