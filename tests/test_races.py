@@ -54,11 +54,20 @@ async def _race(server) -> tuple[set[str], set[str], set[str], dict[str, int]]: 
 
         async def claimer() -> None:
             while len(claimed) + len(cancelled) < N:
-                for c in await store.claim(3, 3600):
+                for c in await store.claim(1, 3600):
                     claimed.add(c.task.id)
                 await asyncio.sleep(0)
 
+        # The claimer takes the oldest tasks first and the cancels go newest
+        # first, so the two sides meet somewhere in the middle: each wins some,
+        # and the tasks where they meet are fought over by both at once.
+        in_flight = asyncio.Semaphore(8)
+
         async def cancel(task_id: str) -> None:
+            async with in_flight:
+                await cancel_one(task_id)
+
+        async def cancel_one(task_id: str) -> None:
             try:
                 await stub.CancelTask(pb.CancelTaskRequest(task_id=task_id), metadata=key)
                 cancelled.add(task_id)
@@ -68,7 +77,7 @@ async def _race(server) -> tuple[set[str], set[str], set[str], dict[str, int]]: 
                 refused.add(task_id)
 
         claiming = asyncio.create_task(claimer())
-        await asyncio.gather(*(cancel(i) for i in ids))
+        await asyncio.gather(*(cancel(i) for i in reversed(ids)))
         await asyncio.wait_for(claiming, timeout=120)
         await db.dispose()
         final = {}
