@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test protos bench clean
+.PHONY: run test protos bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -30,6 +30,10 @@ protos: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.grpc_get_task
 	$(PY) -m bench.gateway_bench
+
+## Fuzz the REST gateway from its OpenAPI document, longer than make test does
+fuzz: $(STAMP)
+	CHUNKD_FUZZ_RANDOM=1 CHUNKD_FUZZ_EXAMPLES=200 $(PY) -m pytest -q tests/gateway/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

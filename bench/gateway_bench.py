@@ -52,10 +52,12 @@ class HttpConnection:
         return await self.reader.readexactly(length)
 
 
-async def load_http(host: str, port: int, path: str, key: str, seconds: float) -> tuple[LoadResult, int]:
+async def load_http(
+    host: str, port: int, path: str, key: str, seconds: float, concurrency: int = CONCURRENCY
+) -> tuple[LoadResult, int]:
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: {key}\r\n\r\n".encode()
     pool: asyncio.Queue[HttpConnection] = asyncio.Queue()
-    for _ in range(CONCURRENCY):
+    for _ in range(concurrency):
         pool.put_nowait(HttpConnection(*await asyncio.open_connection(host, port)))
     first = pool.get_nowait()
     size = len(await first.get(request))
@@ -68,7 +70,7 @@ async def load_http(host: str, port: int, path: str, key: str, seconds: float) -
         finally:
             pool.put_nowait(connection)
 
-    result = await run_load(call, CONCURRENCY, seconds)
+    result = await run_load(call, concurrency, seconds)
     while not pool.empty():
         pool.get_nowait().writer.close()
     return result, size

@@ -23,7 +23,15 @@ class LoadResult:
         return self.requests / self.seconds
 
 
-async def run_load(call: Callable[[], Awaitable[object]], concurrency: int, seconds: float, warmup: float = 1.0) -> LoadResult:
+async def run_load(
+    call: Callable[[], Awaitable[object]],
+    concurrency: int,
+    seconds: float,
+    warmup: float = 1.0,
+    until: Callable[[], bool] | None = None,
+) -> LoadResult:
+    """`until`, when given, also ends the run early once it returns True (a
+    pool of tasks to cancel that has run dry)."""
     latencies: list[float] = []
     errors = 0
     measuring = False
@@ -31,7 +39,7 @@ async def run_load(call: Callable[[], Awaitable[object]], concurrency: int, seco
 
     async def caller() -> None:
         nonlocal errors
-        while (now := time.monotonic()) < stop_at:
+        while (now := time.monotonic()) < stop_at and not (until and until()):
             try:
                 await call()
             except Exception:
@@ -46,9 +54,12 @@ async def run_load(call: Callable[[], Awaitable[object]], concurrency: int, seco
         measuring = True
         return time.monotonic()
 
-    start_task = asyncio.create_task(switch())
+    start_task = asyncio.create_task(switch()) if warmup > 0 else None
+    if start_task is None:
+        measuring = True
+    began = time.monotonic()
     await asyncio.gather(*(caller() for _ in range(concurrency)))
-    started = await start_task
+    started = await start_task if start_task is not None else began
     elapsed = time.monotonic() - started
     latencies.sort()
     return LoadResult(

@@ -14,7 +14,9 @@ would start them, so model loading and peak RSS are those of one worker:
 - two workers on the machine's cores (the worker's default pool): pages/s
   for the whole set by the wall clock, what a queue of scans actually sees.
 
-Peak RSS is `ru_maxrss` of the worker process after its last page.
+Peak RSS is `ru_maxrss` of the worker process after its last page. Pages
+with a reference in `corpus/expected/` are scored with the corpus's own
+`tools/score_markdown.py` (words and order), on the Markdown of the segments.
 """
 
 from __future__ import annotations
@@ -35,14 +37,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 sys.path.insert(0, str(ROOT))
 
-# (label, file, page index); images other than PDFs are read as they are
+SCORER = CORPUS.parent / "tools" / "score_markdown.py"
+
+# (label, file, page index, reference in corpus/expected or ""); images other than PDFs are read as they are
 PAGES = [
-    ("ocr_test.pdf p1 (scan, 3 lines)", "ocr/ocr_test.pdf", 0),
-    ("ocr_test_rotated_180.pdf p1 (scan, upside down)", "ocr/ocr_test_rotated_180.pdf", 0),
-    ("webp-test.webp (photo of text)", "ocr/webp-test.webp", 0),
-    ("2305.03393v1-pg9.pdf (paper page, table)", "pdf/2305.03393v1-pg9.pdf", 0),
-    ("amt_handbook_sample.pdf (handbook, figures)", "pdf/amt_handbook_sample.pdf", 0),
-    ("multi_page.pdf p1 (article page)", "pdf/multi_page.pdf", 0),
+    ("ocr_test.pdf p1 (scan, 3 lines)", "ocr/ocr_test.pdf", 0, "ocr_test.md"),
+    ("ocr_test_rotated_180.pdf p1 (scan, upside down)", "ocr/ocr_test_rotated_180.pdf", 0, "ocr_test.md"),
+    ("webp-test.webp (photo of text)", "ocr/webp-test.webp", 0, "ocr_test.md"),
+    ("2305.03393v1-pg9.pdf (paper page, table)", "pdf/2305.03393v1-pg9.pdf", 0, "2305.03393v1-pg9.md"),
+    ("amt_handbook_sample.pdf (handbook, figures)", "pdf/amt_handbook_sample.pdf", 0, "amt_handbook_sample.md"),
+    ("multi_page.pdf p1 (article page)", "pdf/multi_page.pdf", 0, ""),
 ]
 
 
@@ -52,6 +56,7 @@ class Page:
     image: object  # PIL.Image.Image; pickled to the worker
     width: float
     height: float
+    reference: str = ""  # file name in corpus/expected, "" when the page has none
 
 
 @dataclass
@@ -61,6 +66,7 @@ class WorkerReport:
     cpu: dict[str, list[float]] = field(default_factory=dict)  # label -> per-run CPU seconds
     max_rss_mib: float = 0.0
     segments: dict[str, int] = field(default_factory=dict)
+    markdown: dict[str, str] = field(default_factory=dict)  # label -> the page's Markdown, last run
 
 
 def load_pages(dpi: int) -> list[Page]:
@@ -68,7 +74,7 @@ def load_pages(dpi: int) -> list[Page]:
     from PIL import Image
 
     pages = []
-    for label, relative, index in PAGES:
+    for label, relative, index, reference in PAGES:
         path = CORPUS / relative
         if path.suffix.lower() == ".pdf":
             document = pdfium.PdfDocument(str(path))
@@ -80,7 +86,7 @@ def load_pages(dpi: int) -> list[Page]:
             image = Image.open(path)
             image.load()
             width, height = image.width * 72 / dpi, image.height * 72 / dpi
-        pages.append(Page(label, image, width, height))
+        pages.append(Page(label, image, width, height, reference))
     return pages
 
 
@@ -94,6 +100,7 @@ class Timing:
     wall: float
     cpu: float  # this process's CPU time: with one ORT thread, what the page costs on an idle core
     segments: int
+    markdown: str
 
 
 def _read(page: Page, use_layout: bool) -> Timing:
@@ -101,7 +108,8 @@ def _read(page: Page, use_layout: bool) -> Timing:
 
     start, start_cpu = time.perf_counter(), time.process_time()
     segments = read_page(page.image, 1, page.width, page.height, use_layout=use_layout)  # type: ignore[arg-type]
-    return Timing(time.perf_counter() - start, time.process_time() - start_cpu, len(segments))
+    markdown = "\n\n".join(s.markdown or s.content for s in segments)
+    return Timing(time.perf_counter() - start, time.process_time() - start_cpu, len(segments), markdown)
 
 
 def single_worker(pages: list[Page], use_layout: bool, runs: int) -> WorkerReport:
@@ -113,12 +121,14 @@ def single_worker(pages: list[Page], use_layout: bool, runs: int) -> WorkerRepor
             report.seconds.setdefault(page.label, []).append(timing.wall)
             report.cpu.setdefault(page.label, []).append(timing.cpu)
             report.segments[page.label] = timing.segments
+            report.markdown[page.label] = timing.markdown
     report.max_rss_mib = _max_rss_mib()
     return report
 
 
 def _warm(use_layout: bool) -> None:
-    from server.pipeline import ocr, ocr_engine
+    from server.pipeline import ocr
+    from server.pipeline.ocr import engine as ocr_engine
 
     ocr_engine.engine()
     if use_layout:
@@ -147,18 +157,30 @@ def pool_throughput(pages: list[Page], use_layout: bool, runs: int, workers: int
     return statistics.median(rates), rss
 
 
+def scores(page: Page, markdown: str) -> dict[str, float] | None:
+    """words/order of the page's Markdown against its reference, by the corpus's scorer."""
+    if not page.reference:
+        return None
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("score_markdown", SCORER)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.score(markdown, (CORPUS / "expected" / page.reference).read_text(encoding="utf-8"))
+
+
 def table(
     pages: list[Page], reports: dict[str, WorkerReport], pools: dict[str, tuple[float, dict[int, float]]], workers: int
 ) -> str:
     modes = list(reports)
-    heads = [f"{kind}, {m}" for m in modes for kind in ("CPU s", "wall s")]
+    heads = [f"{kind}, {m}" for m in modes for kind in ("CPU s", "wall s", "words / order")]
     lines = ["| page (segments with layout / without) | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
     for page in pages:
-        cells = [
-            f"{statistics.median(getattr(reports[m], kind)[page.label]):.2f}"
-            for m in modes
-            for kind in ("cpu", "seconds")
-        ]
+        cells = []
+        for m in modes:
+            cells += [f"{statistics.median(getattr(reports[m], kind)[page.label]):.2f}" for kind in ("cpu", "seconds")]
+            figures = scores(page, reports[m].markdown[page.label])
+            cells.append(f"{figures['words']:.3f} / {figures['order']:.3f}" if figures else "—")
         counts = " / ".join(str(reports[m].segments[page.label]) for m in modes)
         lines.append(f"| {page.label} ({counts}) | " + " | ".join(cells) + " |")
     lines.append("")
@@ -171,6 +193,15 @@ def table(
     cpu = {m: statistics.mean(statistics.median(v) for v in reports[m].cpu.values()) for m in modes}
     wall = {m: statistics.mean(statistics.median(v) for v in reports[m].seconds.values()) for m in modes}
     row("CPU seconds/page (mean over the pages of their medians)", [f"{cpu[m]:.2f}" for m in modes])
+    scans = [p for p in pages if p.reference == "ocr_test.md"]
+    scan_cpu = {m: statistics.mean(statistics.median(reports[m].cpu[p.label]) for p in scans) for m in modes}
+    row("CPU seconds/page, the corpus/ocr scans", [f"{scan_cpu[m]:.2f}" for m in modes])
+    for name, chosen in (("corpus/ocr scans", scans), ("all scored pages", [p for p in pages if p.reference])):
+        for measure in ("words", "order"):
+            values = {
+                m: statistics.mean(scores(p, reports[m].markdown[p.label])[measure] for p in chosen) for m in modes
+            }  # type: ignore[index]
+            row(f"{measure}, mean over the {name}", [f"{values[m]:.3f}" for m in modes])
     row("pages/s, 1 worker, from CPU time (idle core)", [f"{1 / cpu[m]:.3f}" for m in modes])
     row(f"pages/s, {workers} workers on {workers} cores, from CPU time", [f"{workers / cpu[m]:.3f}" for m in modes])
     row("wall seconds/page, 1 worker", [f"{wall[m]:.2f}" for m in modes])

@@ -46,7 +46,8 @@ class Run:
     scores: dict[str, float]
 
 
-def _load_scorer(tools: Path) -> Callable[[str, str], dict[str, float]]:
+def load_scorer(tools: Path) -> Callable[[str, str], dict[str, float]]:
+    """`score(output_md, reference_md)` from the shared tools folder's score_markdown.py."""
     spec = importlib.util.spec_from_file_location("score_markdown", tools / "score_markdown.py")
     if spec is None or spec.loader is None:
         raise SystemExit(f"score_markdown.py not found in {tools}")
@@ -71,6 +72,17 @@ def peer_markdown(path: Path) -> tuple[str, int]:
     return pymupdf4llm.to_markdown(str(path), show_progress=False), pages
 
 
+def pdfium_text(path: Path) -> tuple[str, int]:
+    """The raw text layer, in pdfium's stream order: what a pipeline without layout gets."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document), len(document)
+    finally:
+        document.close()
+
+
 def _timed(fn: Callable[[Path], tuple[str, int]], pdf: Path) -> tuple[str, int, float]:
     start = time.perf_counter()
     markdown, pages = fn(pdf)
@@ -84,7 +96,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, help="also write the Markdown table here")
     args = parser.parse_args()
-    score = _load_scorer(args.tools)
+    score = load_scorer(args.tools)
     pdfs = sorted((args.corpus / "pdf").glob("*.pdf"))
     low_res = defaults()
     low_res.high_resolution = False
@@ -92,6 +104,7 @@ def main() -> None:
         "chunkd (defaults: 144 dpi page images, crops)": lambda p: chunkd_markdown(p, defaults()),
         "chunkd (high_resolution=false: 72 dpi images)": lambda p: chunkd_markdown(p, low_res),
         "pymupdf4llm 0.0.24": peer_markdown,
+        "raw pdfium text (no layout)": pdfium_text,
     }
     runs: dict[str, list[Run]] = {name: [] for name in tools}
     for fn in tools.values():

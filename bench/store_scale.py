@@ -72,17 +72,18 @@ async def timed(label: str, action: Callable[[], Awaitable[object]], repeat: int
     return label, statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
 
 
-async def measure(path: Path, sample: list[str]) -> list[tuple[str, float, float]]:
+async def measure(path: Path, sample: list[str], rows: int) -> list[tuple[str, float, float]]:
     db = connect(f"sqlite+aiosqlite:///{path}")
     store = TaskStore(db)
     owner = "owner-7"
     first = await store.list(ListQuery(owner=owner, limit=11))
-    deep = await store.list(ListQuery(owner=owner, limit=101, offset=5000))
+    deep_offset = min(5000, rows // OWNERS // 2)
+    deep = await store.list(ListQuery(owner=owner, limit=101, offset=deep_offset))
     cursor = decode_cursor(encode_cursor(deep[-1]))
     results = [
         await timed("ListTasks first page (10)", lambda: store.list(ListQuery(owner=owner, limit=11))),
         await timed("ListTasks keyset page deep in history (100)", lambda: store.list(ListQuery(owner=owner, limit=101, after=cursor))),
-        await timed("ListTasks page=50 limit=100 (offset)", lambda: store.list(ListQuery(owner=owner, limit=100, offset=4900))),
+        await timed(f"ListTasks page={deep_offset // 100} limit=100 (offset)", lambda: store.list(ListQuery(owner=owner, limit=100, offset=deep_offset - 100))),
         await timed("GetTask by id", lambda: store.get(random.choice(sample), "owner-0")),
     ]
 
@@ -91,9 +92,37 @@ async def measure(path: Path, sample: list[str]) -> list[tuple[str, float, float
             await store.release(claim, "Task queued")
 
     results.append(await timed("claim + release one task", claim_and_release))
+    results += await status_filters(path, store, owner)
     results.append(await timed("sweeper: lost leases + timeouts", lambda: asyncio.gather(store.requeue_lost(3), store.time_out()), repeat=10))
     assert first and deep
     await db.dispose()
+    return results
+
+
+STATUS_INDEX = "ix_tasks_owner_status_created"
+
+
+async def status_filters(path: Path, store: TaskStore, owner: str) -> list[tuple[str, float, float]]:
+    """ListTasks with a status filter, first without the (owner, status, created_at)
+    index, as before it existed, then with it: same rows, same run."""
+    cases = {
+        "status=Starting (0.1 % of rows)": (Status.STARTING,),
+        "status=Failed (25 %)": (Status.FAILED,),
+        "status in (Failed, Cancelled)": (Status.FAILED, Status.CANCELLED),
+    }
+    with sqlite3.connect(path) as db:
+        index_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (STATUS_INDEX,)).fetchone()[0]
+        db.execute(f"DROP INDEX {STATUS_INDEX}")
+    results = []
+    for label, statuses in cases.items():
+        query = ListQuery(owner=owner, limit=11, statuses=statuses)
+        results.append(await timed(f"ListTasks {label}, first page (10), without the status index", lambda q=query: store.list(q)))
+    with sqlite3.connect(path) as db:
+        db.execute(index_sql)
+        db.execute("ANALYZE")
+    for label, statuses in cases.items():
+        query = ListQuery(owner=owner, limit=11, statuses=statuses)
+        results.append(await timed(f"ListTasks {label}, first page (10)", lambda q=query: store.list(q)))
     return results
 
 
@@ -114,7 +143,7 @@ def main() -> None:
         began = time.perf_counter()
         sample = fill(path, args.rows)
         print(f"filled {args.rows:,} rows in {time.perf_counter() - began:.0f}s")
-        results = asyncio.run(measure(path, sample))
+        results = asyncio.run(measure(path, sample, args.rows))
     print(f"| operation at {args.rows:,} rows | median ms | p99 ms |")
     print("| --- | ---: | ---: |")
     for label, median, p99 in results:

@@ -39,12 +39,19 @@ class ClientBase(Generic[ChannelT]):
         *,
         tls: bool | None = None,
         root_certificates: bytes | None = None,
+        client_certificate: tuple[bytes, bytes] | None = None,
         deadlines: Deadlines | None = None,
         retry: RetryPolicy | None = None,
         channel: ChannelT | None = None,
     ) -> None:
         self.settings = Settings.resolve(
-            address, api_key, tls=tls, root_certificates=root_certificates, deadlines=deadlines, retry=retry
+            address,
+            api_key,
+            tls=tls,
+            root_certificates=root_certificates,
+            client_certificate=client_certificate,
+            deadlines=deadlines,
+            retry=retry,
         )
         self._owns_channel = channel is None
         self._channel: ChannelT = channel if channel is not None else self._open_channel()

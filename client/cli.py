@@ -293,6 +293,8 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--api-key", help="default $CHUNKD_API_KEY")
     root.add_argument("--tls", action=argparse.BooleanOptionalAction, default=None, help="default $CHUNKD_TLS")
     root.add_argument("--ca-cert", type=Path, help="PEM roots to trust for TLS (default $CHUNKD_CA_CERT)")
+    root.add_argument("--client-cert", type=Path, help="PEM certificate for mTLS (default $CHUNKD_CLIENT_CERT)")
+    root.add_argument("--client-key", type=Path, help="PEM key of --client-cert (default $CHUNKD_CLIENT_KEY)")
     root.add_argument("--timeout", type=float, metavar="SECONDS", help="give up waiting for a task after this long")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -328,8 +330,15 @@ def parser() -> argparse.ArgumentParser:
 
 async def run(args: argparse.Namespace, io: Output) -> int:
     root_certificates = args.ca_cert.read_bytes() if args.ca_cert else None
+    client_certificate = None
+    if args.client_cert and args.client_key:
+        client_certificate = (args.client_cert.read_bytes(), args.client_key.read_bytes())
     async with AsyncTaskClient(
-        args.address, args.api_key, tls=args.tls, root_certificates=root_certificates
+        args.address,
+        args.api_key,
+        tls=args.tls,
+        root_certificates=root_certificates,
+        client_certificate=client_certificate,
     ) as client:
         return await COMMANDS[args.command](client, args, io)
 

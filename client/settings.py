@@ -37,6 +37,7 @@ class Settings:
     api_key: str | None = None
     tls: bool = False
     root_certificates: bytes | None = None  # PEM; None = the system's roots
+    client_certificate: tuple[bytes, bytes] | None = None  # (certificate chain, private key) PEM, for mTLS
     deadlines: Deadlines = field(default_factory=Deadlines)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -48,6 +49,7 @@ class Settings:
         *,
         tls: bool | None = None,
         root_certificates: bytes | None = None,
+        client_certificate: tuple[bytes, bytes] | None = None,
         deadlines: Deadlines | None = None,
         retry: RetryPolicy | None = None,
         environ: Mapping[str, str] | None = None,
@@ -57,13 +59,21 @@ class Settings:
         ca_path = env.get("CHUNKD_CA_CERT")
         if root_certificates is None and ca_path:
             root_certificates = Path(ca_path).read_bytes()
+        cert_path, key_path = env.get("CHUNKD_CLIENT_CERT"), env.get("CHUNKD_CLIENT_KEY")
+        if client_certificate is None and cert_path and key_path:
+            client_certificate = (Path(cert_path).read_bytes(), Path(key_path).read_bytes())
         if tls is None:
-            tls = env.get("CHUNKD_TLS", "").strip().lower() in TRUE or root_certificates is not None
+            tls = (
+                env.get("CHUNKD_TLS", "").strip().lower() in TRUE
+                or root_certificates is not None
+                or client_certificate is not None
+            )
         return cls(
             address=address or env.get("CHUNKD_ADDRESS") or DEFAULT_ADDRESS,
             api_key=api_key or env.get("CHUNKD_API_KEY") or None,
             tls=tls,
             root_certificates=root_certificates,
+            client_certificate=client_certificate,
             deadlines=deadlines or Deadlines(),
             retry=retry or RetryPolicy(),
         )
@@ -86,7 +96,10 @@ class Settings:
         ]
 
     def credentials(self) -> grpc.ChannelCredentials:
-        return grpc.ssl_channel_credentials(root_certificates=self.root_certificates)
+        chain, key = self.client_certificate or (None, None)
+        return grpc.ssl_channel_credentials(
+            root_certificates=self.root_certificates, private_key=key, certificate_chain=chain
+        )
 
     def channel(self) -> grpc.Channel:
         if self.tls:

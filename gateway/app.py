@@ -17,19 +17,30 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from grpc_health.v1 import health_pb2_grpc
 from pydantic.json_schema import models_json_schema
 
-from gateway import errors, events, files, routes, schemas
+from gateway import cors, dashboard, errors, events, file_routes, files, metrics, readiness, routes, schemas, webhook_routes
 from gateway.rpc import open_channel
 from gateway.uploads import BodyLimit, body_limit
 from protos import tasks_pb2_grpc
+from server import tls
 from server.blobs import BlobStore, UrlSigner, load_secret
 from server.config import Settings
 
 API_PREFIX = "/api/v1"
 # Request bodies are described by hand (the routes decode them with the codec),
 # so their schemas are added to the document here.
-REQUEST_SCHEMAS = (schemas.CreateTaskBody, schemas.CreateTaskForm, schemas.Configuration, schemas.TaskEvent)
+REQUEST_SCHEMAS = (
+    schemas.CreateTaskBody,
+    schemas.CreateTaskForm,
+    schemas.Configuration,
+    schemas.TaskEvent,
+    schemas.FileInfo,
+    schemas.UploadFileForm,
+    schemas.WebhookInfo,
+    schemas.CreateWebhookBody,
+)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -55,6 +66,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         "description": "The API key, bare or as `Bearer KEY`",
     }
     document["security"] = [{"ApiKey": []}]
+    routes.use_chunkr_operation_ids(document)
     app.openapi_schema = document
     return document
 
@@ -64,6 +76,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         channel = open_channel(settings)
         app.state.stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        app.state.health = health_pb2_grpc.HealthStub(channel)
+        app.state.file_stub = tasks_pb2_grpc.FileServiceStub(channel)
+        app.state.webhook_stub = tasks_pb2_grpc.WebhookServiceStub(channel)
         try:
             yield
         finally:
@@ -78,7 +93,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.blobs = BlobStore(settings.blobs_dir)
-    public_url = settings.public_url or f"http://{settings.http_address}"
+    scheme = "https" if tls.enabled(settings) else "http"
+    public_url = settings.public_url or f"{scheme}://{settings.http_address}"
     app.state.signer = UrlSigner(
         load_secret(settings.secret_key, settings.data_dir), public_url, settings.signed_url_ttl
     )
@@ -87,19 +103,28 @@ def create_app(settings: Settings) -> FastAPI:
     for prefix in (API_PREFIX, ""):
         app.include_router(routes.router, prefix=prefix)
         app.include_router(events.router, prefix=prefix)
+        app.include_router(file_routes.router, prefix=prefix)
+        app.include_router(webhook_routes.router, prefix=prefix)
     app.include_router(files.router)
+    app.include_router(metrics.router)
+    app.include_router(readiness.router)
+    dashboard.install(app)
     app.add_middleware(BodyLimit, limit=body_limit(settings.max_file_size))
+    cors.install(app, settings.cors_origins)
+    app.add_middleware(metrics.RequestMetrics)  # outermost: it sees every answer, 413s and CORS refusals too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
 def _listen(address: str) -> socket.socket:
     """Binds here rather than in uvicorn, so that a taken port is an OSError
-    for the caller instead of uvicorn's sys.exit."""
+    for the caller instead of uvicorn's sys.exit. The protocol is named because
+    asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets: without it every
+    keep-alive response after the first waits ~40 ms for a delayed ACK."""
     host, _, port = address.rpartition(":")
     host = host.strip("[]") or "0.0.0.0"
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, int(port)))
@@ -118,8 +143,9 @@ async def serve(settings: Settings, app: FastAPI | None = None) -> None:
         log_config=None,
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=max(1, int(settings.drain_seconds)),
         server_header=False,
+        **tls.http_ssl_options(settings),  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     # The host program owns the signals.

@@ -63,6 +63,15 @@ def rpc_error(error: grpc.RpcError) -> tuple[int, str]:
     return status, details or INTERNAL_MESSAGE
 
 
+def _retry_after(error: grpc.RpcError) -> dict[str, str] | None:
+    """A rate-limited call's `retry-after` trailer, as the HTTP header."""
+    trailers = getattr(error, "trailing_metadata", None)
+    for name, value in (trailers() if callable(trailers) else None) or ():
+        if name == "retry-after":
+            return {"Retry-After": value if isinstance(value, str) else value.decode()}
+    return None
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
@@ -78,7 +87,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(grpc.RpcError)
     async def on_rpc_error(request: Request, exc: grpc.RpcError) -> PlainTextResponse:
         status, text = rpc_error(exc)
-        return PlainTextResponse(text, status_code=status)
+        return PlainTextResponse(text, status_code=status, headers=_retry_after(exc))
 
     @app.exception_handler(GatewayError)
     async def on_gateway_error(request: Request, exc: GatewayError) -> PlainTextResponse:

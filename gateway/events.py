@@ -1,7 +1,8 @@
-"""Live status without polling: WatchTask as Server-Sent Events.
+"""Live status without polling: WatchTask and WatchTasks as Server-Sent Events.
 
 Each event is `event: snapshot|changed|deleted` with a TaskEvent JSON `data:`;
-the stream ends when the server ends the watch (after the terminal event). An
+a task's stream ends when the server ends the watch (after the terminal event),
+the stream of all the caller's tasks (`/events`) never ends. An
 error before the first event is an ordinary HTTP error (404, 401...); one after
 it is sent as an `error` event, since the status line has gone. A client that
 disconnects cancels the response task, and with it the RPC.
@@ -52,7 +53,7 @@ class WatchCounter:
 
 
 async def _stream(
-    call: Any, first: pb.TaskEvent, who: Caller, counter: WatchCounter, keepalive: float
+    call: Any, first: pb.TaskEvent | None, who: Caller, counter: WatchCounter, keepalive: float
 ) -> AsyncIterator[str]:
     """The events, with a comment line after `keepalive` seconds of silence so
     that proxies and clients do not take a slow task for a dead connection."""
@@ -60,7 +61,8 @@ async def _stream(
     try:
         event: Any = first
         while event is not grpc.aio.EOF:
-            yield sse(event, who)
+            if event is not None:
+                yield sse(event, who)
             reading = asyncio.ensure_future(call.read())
             while not (await asyncio.wait({reading}, timeout=keepalive))[0]:
                 yield ": keep-alive\n\n"
@@ -93,6 +95,10 @@ async def task_events(task_id: str, request: Request) -> StreamingResponse:
     except BaseException:
         call.cancel()
         raise
+    return _response(call, first, who, request)
+
+
+def _response(call: Any, first: pb.TaskEvent | None, who: Caller, request: Request) -> StreamingResponse:
     counter: WatchCounter = request.app.state.watches
     counter.open += 1
     return StreamingResponse(
@@ -100,3 +106,26 @@ async def task_events(task_id: str, request: Request) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses=SSE_RESPONSE,
+    tags=["tasks"],
+    summary="Follow every change to the caller's tasks as Server-Sent Events",
+)
+async def all_events(request: Request) -> StreamingResponse:
+    """`changed` and `deleted` events, no snapshot; the stream never ends. The
+    response starts once the watch is subscribed, so a task list read after
+    it arrives misses no change."""
+    who = caller(request)
+    call = stub(request).WatchTasks(pb.WatchTasksRequest(), metadata=who.metadata)
+    try:
+        await call.initial_metadata()
+        if call.done():
+            await call.read()  # raises the RPC's error (401...) while a status line can still carry it
+    except BaseException:
+        call.cancel()
+        raise
+    return _response(call, None, who, request)

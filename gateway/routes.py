@@ -4,13 +4,13 @@ given, and with both the old (`/task/...`) and new (`/tasks/...`) spellings."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from gateway import schemas
 from gateway.rpc import Caller, caller, stub
@@ -18,6 +18,8 @@ from gateway.uploads import configuration_body, create_request
 from protos import codec
 from protos import tasks_pb2 as pb
 
+ALL_TASKS_PAGE = 1000
+ALL_TASKS_PAGE_WITH_CHUNKS = 20
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Awaitable[Any]])
 
 
@@ -58,6 +60,25 @@ def task_json(task: pb.Task, who: Caller) -> dict[str, Any]:
 
 
 router = APIRouter()
+WaitQuery = Annotated[
+    int, Query(ge=0, le=300, description="Seconds to wait for the task to finish before answering (0 = at once)")
+]
+
+# Chunkr's own operationIds, on the `/api/v1/task...` spelling that Chunkr's spec has, so that
+# clients generated from either spec call the same methods; the other spellings keep generated ids.
+CHUNKR_OPERATION_IDS: dict[tuple[str, str], str] = {
+    ("/api/v1/task/parse", "post"): "create_task_route",
+    ("/api/v1/task/{task_id}", "get"): "get_task_route",
+    ("/api/v1/task/{task_id}", "delete"): "delete_task_route",
+    ("/api/v1/task/{task_id}/parse", "patch"): "update_task_route",
+    ("/api/v1/task/{task_id}/cancel", "get"): "cancel_task_route",
+    ("/api/v1/tasks", "get"): "get_tasks_route",
+}
+
+
+def use_chunkr_operation_ids(document: dict[str, Any]) -> None:
+    for (path, method), operation_id in CHUNKR_OPERATION_IDS.items():
+        document["paths"][path][method]["operationId"] = operation_id
 
 
 def route(
@@ -88,13 +109,15 @@ async def health() -> str:
     openapi_extra=_json_body("CreateTaskBody", form="CreateTaskForm"),
     summary="Create a task",
 )
-async def create_task(request: Request) -> Json:
+async def create_task(request: Request, wait: WaitQuery = 0) -> Json:
     """Queue a document: JSON (`file` as base64, data: URL or http(s) URL, plus
     configuration keys at top level) or multipart/form-data. The task starts in
     status Starting; poll `task_url` or follow `/events`."""
-    message = await create_request(request, request.app.state.settings.max_file_size)
     who = caller(request)
+    message = await create_request(request, request.app.state.settings.max_file_size)
     task = await stub(request).CreateTask(message, metadata=who.metadata)
+    if wait:
+        task = await stub(request).GetTask(pb.GetTaskRequest(task_id=task.task_id, wait=wait), metadata=who.metadata)
     return Json(task_json(task, who))
 
 
@@ -104,10 +127,11 @@ async def get_task(
     request: Request,
     include_chunks: Annotated[bool, Query(description="Include output chunks")] = True,
     base64_urls: Annotated[bool, Query(description="data: URLs instead of signed URLs")] = False,
+    wait: WaitQuery = 0,
 ) -> Json:
     who = caller(request)
     task = await stub(request).GetTask(
-        pb.GetTaskRequest(task_id=task_id, include_chunks=include_chunks, base64_urls=base64_urls),
+        pb.GetTaskRequest(task_id=task_id, include_chunks=include_chunks, base64_urls=base64_urls, wait=wait),
         metadata=who.metadata,
     )
     return Json(task_json(task, who))
@@ -122,8 +146,8 @@ async def get_task(
     summary="Re-process a Succeeded or Failed task with a changed configuration",
 )
 async def update_task(task_id: str, request: Request) -> Json:
-    configuration = await configuration_body(request)
     who = caller(request)
+    configuration = await configuration_body(request)
     task = await stub(request).UpdateTask(
         pb.UpdateTaskRequest(task_id=task_id, configuration=configuration), metadata=who.metadata
     )
@@ -170,8 +194,16 @@ async def list_tasks(
     end: Annotated[datetime | None, Query(description="Created at or before (ISO 8601)")] = None,
     include_chunks: Annotated[bool, Query(description="Include output chunks")] = False,
     base64_urls: Annotated[bool, Query(description="data: URLs instead of signed URLs")] = False,
-) -> Json:
+    status: Annotated[
+        list[schemas.Status] | None,  # type: ignore[valid-type]
+        Query(description="Only tasks in these statuses (repeat for several; chunkd's addition)"),
+    ] = None,
+) -> Response:
     message = pb.ListTasksRequest(
+        statuses=[
+            pb.TaskStatus.ValueType(codec.TASK_STATUS.from_json(s.value, "status"))  # type: ignore[attr-defined]
+            for s in status or ()
+        ],
         page=page,
         limit=limit,
         start=codec.timestamp(start) if start else None,
@@ -180,5 +212,28 @@ async def list_tasks(
         base64_urls=base64_urls,
     )
     who = caller(request)
+    if page is None and limit is None:
+        # Every task, as Chunkr returns them: keyset pages streamed as one JSON array, so memory
+        # stays flat however many there are. The first page is read before the response starts,
+        # so a bad key or argument keeps its status code.
+        message.page_size = ALL_TASKS_PAGE_WITH_CHUNKS if include_chunks else ALL_TASKS_PAGE
+        first = await stub(request).ListTasks(message, metadata=who.metadata)
+        return StreamingResponse(_all_tasks(request, message, first, who), media_type="application/json")
     reply = await stub(request).ListTasks(message, metadata=who.metadata)
     return Json([task_json(task, who) for task in reply.tasks])
+
+
+async def _all_tasks(
+    request: Request, message: pb.ListTasksRequest, reply: pb.ListTasksResponse, who: Caller
+) -> AsyncIterator[bytes]:
+    yield b"["
+    separator = b""
+    while True:
+        for task in reply.tasks:
+            yield separator + orjson.dumps(task_json(task, who))
+            separator = b","
+        if not reply.next_page_token:
+            break
+        message.page_token = reply.next_page_token
+        reply = await stub(request).ListTasks(message, metadata=who.metadata)
+    yield b"]"

@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 import grpc
 from fastapi import Request
 
+from gateway.errors import GatewayError
 from protos import tasks_pb2_grpc
+from server import tls
 from server.config import Settings
 
 Metadata = tuple[tuple[str, str], ...]
@@ -18,13 +20,14 @@ MAX_MESSAGE = 512 * 1024 * 1024
 
 def open_channel(settings: Settings) -> grpc.aio.Channel:
     """Replies with chunks and base64 URLs can be large, and so can files sent up."""
-    return grpc.aio.insecure_channel(
-        settings.grpc_address,
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE),
-            ("grpc.max_send_message_length", settings.max_file_size + 1024 * 1024),
-        ],
-    )
+    options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE),
+        ("grpc.max_send_message_length", settings.max_file_size + 1024 * 1024),
+    ]
+    credentials = tls.grpc_channel_credentials(settings)
+    if credentials is not None:
+        return grpc.aio.secure_channel(settings.grpc_address, credentials, options=options)
+    return grpc.aio.insecure_channel(settings.grpc_address, options=options)
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,16 @@ class Caller:
         return f"{self.base_url}{parts.path}?{parts.query}"
 
 
+MISSING_KEY = "Missing API key: send it in the authorization header"
+
+
 def caller(request: Request) -> Caller:
+    """Called first by every route, before the body is read: a request without
+    a key is 401 whatever its body (the server checks the key itself)."""
     authorization = request.headers.get("authorization")
     settings: Settings = request.app.state.settings
+    if not (authorization or "").strip() and not settings.insecure:
+        raise GatewayError(401, MISSING_KEY)
     return Caller(
         metadata=(("authorization", authorization),) if authorization else (),
         base_url=str(request.base_url).rstrip("/"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,7 +111,43 @@ class CreateTaskForm(BaseModel):
     file_name: str | None = None
 
 
+class UploadFileForm(BaseModel):
+    """Multipart body of `POST /files`."""
+
+    file: bytes = Field(json_schema_extra={"format": "binary"})
+    file_metadata: str | None = Field(None, description="A JSON object as a string, kept with the file")
+
+
 # ------------------------------------------------------------------ responses
+
+
+class CreateWebhookBody(BaseModel):
+    """Body of `POST /webhooks`."""
+
+    url: str = Field(description="http(s); public unless the server allows private URLs")
+    event_types: list[str] = Field(default_factory=list, description='Empty = every type; known: "task.parse.updated"')
+
+
+class WebhookInfo(BaseModel):
+    """A webhook endpoint; its messages are signed per Standard Webhooks with `secret`."""
+
+    webhook_id: str
+    url: str
+    event_types: list[str]
+    secret: str = Field(description="whsec_ + base64 of the signing key")
+    created_at: datetime
+
+
+class FileInfo(BaseModel):
+    """A stored file (`POST /files`, `GET /files/{file_id}`)."""
+
+    file_id: str
+    file_name: str
+    content_type: str
+    file_size: int
+    metadata: dict[str, Any]
+    created_at: datetime
+    url: str = Field(description="`ch://files/{file_id}`: use it as a task's `file`")
 
 
 class BoundingBox(Strict):
@@ -219,6 +256,7 @@ class TaskResponse(Strict):
     configuration: OutputConfiguration
     output: OutputResponse | None
     task_url: str | None = Field(description="Absolute URL of this task; append /cancel or /parse")
+    progress: Progress | None = Field(None, description="chunkd's: the stage and pages done (Chunkr has no such field)")
 
 
 class Progress(Strict):

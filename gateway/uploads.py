@@ -26,6 +26,7 @@ from protos import tasks_pb2 as pb
 
 _BASE64_CHARS = re.compile(rb"^[A-Za-z0-9+/\-_\s]*={0,2}\s*$")
 _BODY_KEYS = frozenset({"file", "file_name"})
+FILE_URL_SCHEME = "ch://files/"  # a file uploaded before through `POST /files`
 
 
 def body_limit(max_file_size: int) -> int:
@@ -165,6 +166,8 @@ async def _create_request(request: Request) -> pb.CreateTaskRequest:
         raise GatewayError(400, "Invalid file: expected a string (base64, data: URL or http(s) URL)")
     if file.startswith(("http://", "https://")):
         message.url = file
+    elif file.startswith(FILE_URL_SCHEME):
+        message.file_id = file
     else:
         message.file = decode_file(file)
     return message
@@ -184,6 +187,8 @@ async def _create_from_form(request: Request) -> pb.CreateTaskRequest:
             # `-F file=https://...` or base64 text in a form field.
             if upload.startswith(("http://", "https://")):
                 message.url = upload
+            elif upload.startswith(FILE_URL_SCHEME):
+                message.file_id = upload
             else:
                 message.file = decode_file(upload)
             message.file_name = name if isinstance(name, str) else ""

@@ -136,9 +136,9 @@ def _bool(value: object, path: str) -> bool:
 
 def _int(value: object, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise _wrong_type(path, "an integer", value)
+        if not (isinstance(value, float) and value.is_integer()):
+            raise _wrong_type(path, "an integer", value)
+        value = int(value)  # 3.0 is an integer, and must fit like one
     if not -(2**31) <= value < 2**31:
         raise InvalidArgument(f"Invalid {path}: {value} is out of range")
     return value
@@ -420,6 +420,7 @@ def task_to_json(task: pb.Task, rewrite_url: UrlRewrite = _same) -> Json:
         "configuration": configuration,
         "output": output_to_json(task.output, rewrite_url) if task.HasField("output") else None,
         "task_url": task.task_url or None,
+        "progress": progress_to_json(task.progress),
     }
 
 

@@ -128,6 +128,8 @@ class TaskServiceServicer:
 
     def WatchTasks(self, request, context):
         """Every change to any of the caller's tasks, for dashboards. Never ends.
+        Initial metadata is sent once the watch is subscribed: a list read after
+        it misses no change.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -393,6 +395,522 @@ class TaskService:
             '/chunkd.v1.TaskService/WatchTasks',
             protos_dot_tasks__pb2.WatchTasksRequest.SerializeToString,
             protos_dot_tasks__pb2.TaskEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class FileServiceStub:
+    """Files uploaded once and used by any number of tasks (Chunkr 2.x's Files API).
+    A file belongs to the owner of the key that uploaded it; to anyone else it
+    does not exist (NOT_FOUND).
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.UploadFile = channel.unary_unary(
+                '/chunkd.v1.FileService/UploadFile',
+                request_serializer=protos_dot_tasks__pb2.UploadFileRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.File.FromString,
+                _registered_method=True)
+        self.GetFile = channel.unary_unary(
+                '/chunkd.v1.FileService/GetFile',
+                request_serializer=protos_dot_tasks__pb2.GetFileRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.File.FromString,
+                _registered_method=True)
+        self.ListFiles = channel.unary_unary(
+                '/chunkd.v1.FileService/ListFiles',
+                request_serializer=protos_dot_tasks__pb2.ListFilesRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.ListFilesResponse.FromString,
+                _registered_method=True)
+        self.GetFileContent = channel.unary_unary(
+                '/chunkd.v1.FileService/GetFileContent',
+                request_serializer=protos_dot_tasks__pb2.GetFileContentRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.FileContent.FromString,
+                _registered_method=True)
+        self.GetFileUrl = channel.unary_unary(
+                '/chunkd.v1.FileService/GetFileUrl',
+                request_serializer=protos_dot_tasks__pb2.GetFileUrlRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.FileUrl.FromString,
+                _registered_method=True)
+        self.DeleteFile = channel.unary_unary(
+                '/chunkd.v1.FileService/DeleteFile',
+                request_serializer=protos_dot_tasks__pb2.DeleteFileRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.DeleteFileResponse.FromString,
+                _registered_method=True)
+
+
+class FileServiceServicer:
+    """Files uploaded once and used by any number of tasks (Chunkr 2.x's Files API).
+    A file belongs to the owner of the key that uploaded it; to anyone else it
+    does not exist (NOT_FOUND).
+    """
+
+    def UploadFile(self, request, context):
+        """Stores a file and returns its record; `url` is its permanent `ch://files/{file_id}`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFile(self, request, context):
+        """One file's record.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFiles(self, request, context):
+        """The caller's files, newest first, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFileContent(self, request, context):
+        """The file's bytes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFileUrl(self, request, context):
+        """A short-lived signed URL that downloads the file without an API key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFile(self, request, context):
+        """Deletes the file's record and bytes; tasks made from it keep their own copy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_FileServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'UploadFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadFile,
+                    request_deserializer=protos_dot_tasks__pb2.UploadFileRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.File.SerializeToString,
+            ),
+            'GetFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFile,
+                    request_deserializer=protos_dot_tasks__pb2.GetFileRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.File.SerializeToString,
+            ),
+            'ListFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFiles,
+                    request_deserializer=protos_dot_tasks__pb2.ListFilesRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.ListFilesResponse.SerializeToString,
+            ),
+            'GetFileContent': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFileContent,
+                    request_deserializer=protos_dot_tasks__pb2.GetFileContentRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.FileContent.SerializeToString,
+            ),
+            'GetFileUrl': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFileUrl,
+                    request_deserializer=protos_dot_tasks__pb2.GetFileUrlRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.FileUrl.SerializeToString,
+            ),
+            'DeleteFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFile,
+                    request_deserializer=protos_dot_tasks__pb2.DeleteFileRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.DeleteFileResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'chunkd.v1.FileService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('chunkd.v1.FileService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class FileService:
+    """Files uploaded once and used by any number of tasks (Chunkr 2.x's Files API).
+    A file belongs to the owner of the key that uploaded it; to anyone else it
+    does not exist (NOT_FOUND).
+    """
+
+    @staticmethod
+    def UploadFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.FileService/UploadFile',
+            protos_dot_tasks__pb2.UploadFileRequest.SerializeToString,
+            protos_dot_tasks__pb2.File.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.FileService/GetFile',
+            protos_dot_tasks__pb2.GetFileRequest.SerializeToString,
+            protos_dot_tasks__pb2.File.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.FileService/ListFiles',
+            protos_dot_tasks__pb2.ListFilesRequest.SerializeToString,
+            protos_dot_tasks__pb2.ListFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFileContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.FileService/GetFileContent',
+            protos_dot_tasks__pb2.GetFileContentRequest.SerializeToString,
+            protos_dot_tasks__pb2.FileContent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFileUrl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.FileService/GetFileUrl',
+            protos_dot_tasks__pb2.GetFileUrlRequest.SerializeToString,
+            protos_dot_tasks__pb2.FileUrl.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.FileService/DeleteFile',
+            protos_dot_tasks__pb2.DeleteFileRequest.SerializeToString,
+            protos_dot_tasks__pb2.DeleteFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class WebhookServiceStub:
+    """Webhook endpoints (Chunkr 2.x's Webhook API). On every status change of one
+    of the owner's tasks, each endpoint is sent `{"event_type": "task.parse.updated",
+    "task_id", "status", "message"}`, signed per Standard Webhooks with its secret.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.CreateWebhook = channel.unary_unary(
+                '/chunkd.v1.WebhookService/CreateWebhook',
+                request_serializer=protos_dot_tasks__pb2.CreateWebhookRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.Webhook.FromString,
+                _registered_method=True)
+        self.GetWebhook = channel.unary_unary(
+                '/chunkd.v1.WebhookService/GetWebhook',
+                request_serializer=protos_dot_tasks__pb2.GetWebhookRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.Webhook.FromString,
+                _registered_method=True)
+        self.ListWebhooks = channel.unary_unary(
+                '/chunkd.v1.WebhookService/ListWebhooks',
+                request_serializer=protos_dot_tasks__pb2.ListWebhooksRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.ListWebhooksResponse.FromString,
+                _registered_method=True)
+        self.DeleteWebhook = channel.unary_unary(
+                '/chunkd.v1.WebhookService/DeleteWebhook',
+                request_serializer=protos_dot_tasks__pb2.DeleteWebhookRequest.SerializeToString,
+                response_deserializer=protos_dot_tasks__pb2.DeleteWebhookResponse.FromString,
+                _registered_method=True)
+
+
+class WebhookServiceServicer:
+    """Webhook endpoints (Chunkr 2.x's Webhook API). On every status change of one
+    of the owner's tasks, each endpoint is sent `{"event_type": "task.parse.updated",
+    "task_id", "status", "message"}`, signed per Standard Webhooks with its secret.
+    """
+
+    def CreateWebhook(self, request, context):
+        """Registers an endpoint; the reply carries the secret its messages are signed with.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWebhook(self, request, context):
+        """One endpoint.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhooks(self, request, context):
+        """The caller's endpoints, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteWebhook(self, request, context):
+        """Removes an endpoint; messages not yet delivered to it are dropped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_WebhookServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'CreateWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWebhook,
+                    request_deserializer=protos_dot_tasks__pb2.CreateWebhookRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.Webhook.SerializeToString,
+            ),
+            'GetWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWebhook,
+                    request_deserializer=protos_dot_tasks__pb2.GetWebhookRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.Webhook.SerializeToString,
+            ),
+            'ListWebhooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhooks,
+                    request_deserializer=protos_dot_tasks__pb2.ListWebhooksRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.ListWebhooksResponse.SerializeToString,
+            ),
+            'DeleteWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWebhook,
+                    request_deserializer=protos_dot_tasks__pb2.DeleteWebhookRequest.FromString,
+                    response_serializer=protos_dot_tasks__pb2.DeleteWebhookResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'chunkd.v1.WebhookService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('chunkd.v1.WebhookService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class WebhookService:
+    """Webhook endpoints (Chunkr 2.x's Webhook API). On every status change of one
+    of the owner's tasks, each endpoint is sent `{"event_type": "task.parse.updated",
+    "task_id", "status", "message"}`, signed per Standard Webhooks with its secret.
+    """
+
+    @staticmethod
+    def CreateWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.WebhookService/CreateWebhook',
+            protos_dot_tasks__pb2.CreateWebhookRequest.SerializeToString,
+            protos_dot_tasks__pb2.Webhook.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.WebhookService/GetWebhook',
+            protos_dot_tasks__pb2.GetWebhookRequest.SerializeToString,
+            protos_dot_tasks__pb2.Webhook.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.WebhookService/ListWebhooks',
+            protos_dot_tasks__pb2.ListWebhooksRequest.SerializeToString,
+            protos_dot_tasks__pb2.ListWebhooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/chunkd.v1.WebhookService/DeleteWebhook',
+            protos_dot_tasks__pb2.DeleteWebhookRequest.SerializeToString,
+            protos_dot_tasks__pb2.DeleteWebhookResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
@@ -14,20 +15,29 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from protos import tasks_pb2, tasks_pb2_grpc
+from server import metrics, tls
 from server.auth import KeyRing
-from server.blobs import BlobStore, UrlSigner, load_secret
+from server.blobs import Blobs, UrlSigner, load_secret, open_blobs
 from server.config import Settings
 from server.db import Database, connect
+from server.drain import Drain
 from server.events import EventBus
+from server.file_service import FileService
+from server.files import FileStore
 from server.presenter import Presenter
+from server.ratelimit import Buckets, RateLimitInterceptor
 from server.service import TaskService
 from server.store import TaskStore
 from server.sweeper import Sweeper
+from server.webhook_service import WebhookService
+from server.webhooks import Dispatcher, WebhookStore
 from server.worker import Worker
 
 log = logging.getLogger("chunkd")
 
 SERVICE_NAME = tasks_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name
+FILE_SERVICE_NAME = tasks_pb2.DESCRIPTOR.services_by_name["FileService"].full_name
+WEBHOOK_SERVICE_NAME = tasks_pb2.DESCRIPTOR.services_by_name["WebhookService"].full_name
 MAX_RESPONSE = 512 * 1024 * 1024
 
 
@@ -36,7 +46,7 @@ class Components:
     settings: Settings
     db: Database
     store: TaskStore
-    blobs: BlobStore
+    blobs: Blobs
     keys: KeyRing
 
     @classmethod
@@ -47,21 +57,34 @@ class Components:
             settings=settings,
             db=db,
             store=TaskStore(db),
-            blobs=BlobStore(settings.blobs_dir),
+            blobs=open_blobs(settings.blob_url, settings.blobs_dir, settings.s3_endpoint_url),
             keys=KeyRing(db, insecure=settings.insecure),
         )
 
     def public_url(self) -> str:
-        return self.settings.public_url or f"http://{self.settings.http_address}"
+        scheme = "https" if tls.enabled(self.settings) else "http"
+        return self.settings.public_url or f"{scheme}://{self.settings.http_address}"
 
     def signer(self) -> UrlSigner:
         secret = load_secret(self.settings.secret_key, self.settings.data_dir)
         return UrlSigner(secret, self.public_url(), self.settings.signed_url_ttl)
 
 
-def grpc_server(parts: Components, bus: EventBus) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+def interceptors(settings: Settings, drain: Drain) -> list[grpc.aio.ServerInterceptor]:
+    """Metrics outermost, so that refused calls are counted too."""
+    chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain)]
+    if settings.rate_limit_rps > 0:
+        buckets = Buckets(settings.rate_limit_rps, settings.rate_limit_burst)
+        chain.append(RateLimitInterceptor(buckets, SERVICE_NAME))
+    return chain
+
+
+def grpc_server(
+    parts: Components, bus: EventBus, drain: Drain | None = None
+) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     settings = parts.settings
     server = grpc.aio.server(
+        interceptors=interceptors(settings, drain or Drain()),
         options=[
             ("grpc.max_receive_message_length", settings.max_file_size + 1024 * 1024),
             ("grpc.max_send_message_length", MAX_RESPONSE),
@@ -70,10 +93,18 @@ def grpc_server(parts: Components, bus: EventBus) -> tuple[grpc.aio.Server, heal
     )
     service = TaskService(settings, parts.store, bus, parts.keys, parts.blobs, Presenter(parts.blobs, parts.signer()))
     tasks_pb2_grpc.add_TaskServiceServicer_to_server(service, server)
+    files = FileService(settings, FileStore(parts.db), parts.keys, parts.blobs, parts.signer())
+    tasks_pb2_grpc.add_FileServiceServicer_to_server(files, server)
+    hooks = WebhookService(settings, WebhookStore(parts.db), parts.keys)
+    tasks_pb2_grpc.add_WebhookServiceServicer_to_server(hooks, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    server.add_insecure_port(settings.grpc_address)
+    names = (SERVICE_NAME, FILE_SERVICE_NAME, WEBHOOK_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
+    reflection.enable_server_reflection(names, server)
+    if tls.enabled(settings):
+        server.add_secure_port(settings.grpc_address, tls.grpc_server_credentials(settings))
+    else:
+        server.add_insecure_port(settings.grpc_address)
     return server, health_servicer
 
 
@@ -87,24 +118,50 @@ async def _until_signalled() -> None:
 
 async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool = True, gateway: bool = True) -> None:
     parts = await Components.open(settings)
+    drain = Drain()
+    drains: list[Callable[[], Awaitable[None]]] = []
     async with AsyncExitStack() as stack:
         stack.push_async_callback(parts.db.dispose)
         background: list[asyncio.Task[None]] = []
+        if settings.metrics_address:
+            metrics.serve_metrics(settings.metrics_address)
+            print(f"chunkd: metrics on http://{settings.metrics_address}/metrics", flush=True)
+        background.append(
+            asyncio.create_task(metrics.watch_store(parts.db, settings.metrics_refresh_seconds), name="metrics")
+        )
         bus = EventBus(parts.store, settings.events_poll_seconds)
         if grpc_enabled:
             await bus.start()
             stack.push_async_callback(bus.stop)
-            server, health_servicer = grpc_server(parts, bus)
+            server, health_servicer = grpc_server(parts, bus, drain)
             await server.start()
-            stack.push_async_callback(server.stop, 5)
+            stack.push_async_callback(server.stop, settings.drain_seconds)
             await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
             await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
             print(f"chunkd: gRPC listening on {settings.grpc_address}", flush=True)
+
+            async def drain_api() -> None:
+                # Load balancers see NOT_SERVING first; new calls are refused, open ones finish.
+                await health_servicer.enter_graceful_shutdown()
+                drain.start()
+                await server.stop(settings.drain_seconds)
+
+            drains.append(drain_api)
+            dispatcher = Dispatcher(settings, parts.db)
+            parts.store.on_commit(dispatcher.kick)
+            background.append(asyncio.create_task(dispatcher.run(), name="webhooks"))
         if worker:
             work = Worker(settings, parts.store, parts.blobs)
             parts.store.on_commit(work.kick)
-            background.append(asyncio.create_task(work.run(), name="worker"))
+            worker_task = asyncio.create_task(work.run(), name="worker")
+            background.append(worker_task)
             print(f"chunkd: worker running ({settings.worker_processes} processes)", flush=True)
+
+            async def drain_worker() -> None:
+                await work.drain()
+                await asyncio.wait({worker_task})
+
+            drains.append(drain_worker)
         background.append(asyncio.create_task(Sweeper(settings, parts.store, parts.blobs).run(), name="sweeper"))
         if gateway:
             from gateway.app import serve as serve_gateway
@@ -112,16 +169,25 @@ async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool =
             background.append(asyncio.create_task(serve_gateway(settings), name="gateway"))
             print(f"chunkd: REST gateway on http://{settings.http_address}", flush=True)
         print("chunkd: ready", flush=True)
-        await supervise(background)
+        await supervise(background, drains)
 
 
-async def supervise(background: list[asyncio.Task[None]]) -> None:
-    """Runs until SIGINT/SIGTERM or until a part stops, then stops the rest."""
+async def supervise(
+    background: list[asyncio.Task[None]], drains: Sequence[Callable[[], Awaitable[None]]] = ()
+) -> None:
+    """Runs until SIGINT/SIGTERM or until a part stops, then stops the rest:
+    after a signal, the drains first (together, each bounded by drain_seconds)."""
     stopped = asyncio.create_task(_until_signalled())
     done, _ = await asyncio.wait([stopped, *background], return_when=asyncio.FIRST_COMPLETED)
     for task in done:
         if task is not stopped and task.exception() is not None:
             log.error("%s stopped", task.get_name(), exc_info=task.exception())
+    if stopped in done and drains:
+        log.info("draining")
+        outcomes = await asyncio.gather(*(step() for step in drains), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                log.error("draining failed", exc_info=outcome)
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)

@@ -8,8 +8,7 @@ import secrets
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from server.db import Database
 from server.errors import Unauthenticated
@@ -54,11 +53,24 @@ class KeyRing:
             owner=owner, name=name or owner, key_hash=hash_key(key), created_at=utcnow(), revoked=False
         )
 
-        async def work(connection: AsyncConnection) -> None:
-            await connection.execute(statement)
+        def work(connection: Connection) -> None:
+            connection.execute(statement)
 
         await self.db.transaction(work)
         return key
+
+    async def list(self) -> Sequence[RowMapping]:
+        """Every key's id, owner, name, creation time and whether it is revoked; never the key."""
+        columns = (api_keys.c.id, api_keys.c.owner, api_keys.c.name, api_keys.c.created_at, api_keys.c.revoked)
+        return await self.db.fetch(select(*columns).order_by(api_keys.c.id))
+
+    async def revoke(self, key_id: int) -> bool:
+        """False when no key has that id. Replicas stop accepting it within CACHE_SECONDS."""
+
+        def work(connection: Connection) -> int:
+            return connection.execute(update(api_keys).where(api_keys.c.id == key_id).values(revoked=True)).rowcount
+
+        return bool(await self.db.transaction(work))
 
     async def owner(self, key: str | None) -> str:
         if not key:

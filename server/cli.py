@@ -1,21 +1,31 @@
-"""`chunkd`: serve, worker, gateway, keys create."""
+"""`chunkd`: serve, worker, gateway, keys create/list/revoke."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
+from server import logs
 from server.config import Settings
 
 
-async def _create_key(settings: Settings, owner: str) -> str:
+async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     from server.app import Components
 
     parts = await Components.open(settings)
     try:
-        return await parts.keys.create(owner)
+        if args.keys_command == "create":
+            print(await parts.keys.create(args.name))
+        elif args.keys_command == "list":
+            print("id\towner\tname\tcreated\tstate")
+            for row in await parts.keys.list():
+                state = "revoked" if row["revoked"] else "active"
+                print(f"{row['id']}\t{row['owner']}\t{row['name']}\t{row['created_at']:%Y-%m-%dT%H:%M:%S}\t{state}")
+        elif not await parts.keys.revoke(args.id):
+            print(f"chunkd: no API key has id {args.id}", file=sys.stderr)
+            return 1
+        return 0
     finally:
         await parts.db.dispose()
 
@@ -34,18 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     create = key_commands.add_parser("create", help="create an API key for an owner and print it")
     create.add_argument("name", help="the owner: tasks belong to all keys of one owner")
+    key_commands.add_parser("list", help="list API keys (ids, owners, state; never the keys)")
+    revoke = key_commands.add_parser("revoke", help="revoke an API key by its id (from `keys list`)")
+    revoke.add_argument("id", type=int)
     args = parser.parse_args(argv)
 
     settings = Settings()
     level = (args.log_level or settings.log_level).upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(level, settings.log_format)
     from server.app import serve as run
 
     try:
         if args.command == "serve":
             if args.insecure:
                 settings.insecure = True
-            asyncio.run(run(settings, worker=not args.no_worker, gateway=not args.no_gateway))
+            worker = settings.run_worker and not args.no_worker  # CHUNKD_RUN_WORKER=false is --no-worker
+            asyncio.run(run(settings, worker=worker, gateway=not args.no_gateway))
         elif args.command == "worker":
             asyncio.run(run(settings, grpc_enabled=False, gateway=False))
         elif args.command == "gateway":
@@ -53,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(serve_gateway_only(settings))
         elif args.command == "keys":
-            print(asyncio.run(_create_key(settings, args.name)))
+            return asyncio.run(_keys(settings, args))
     except KeyboardInterrupt:
         pass
     return 0

@@ -12,6 +12,7 @@ from server.errors import InvalidArgument
 DEFAULT_TARGET_LENGTH = 512
 MAX_TARGET_LENGTH = 1_000_000
 BUILTIN_TOKENIZERS = ("Word", "Cl100kBase")
+MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
 SEGMENT_TYPE_FIELDS: dict[int, str] = {
     pb.SEGMENT_TYPE_CAPTION: "caption",
@@ -81,6 +82,11 @@ def validate(partial: pb.Configuration) -> None:
             f"Invalid chunk_processing.target_length: {chunking.target_length} "
             f"(must be between 0 and {MAX_TARGET_LENGTH})"
         )
+    if len(chunking.tokenizer) > MAX_NAME_LENGTH:
+        raise InvalidArgument(
+            f"Invalid chunk_processing.tokenizer: {len(chunking.tokenizer):,} characters "
+            f"(the limit is {MAX_NAME_LENGTH})"
+        )
     if partial.HasField("expires_in") and partial.expires_in < 0:
         raise InvalidArgument(f"Invalid expires_in: {partial.expires_in} (must be >= 0)")
     for field in SEGMENT_TYPE_FIELDS.values():
@@ -95,6 +101,11 @@ def validate(partial: pb.Configuration) -> None:
             value = getattr(generation, name)
             if value not in enum.values():  # type: ignore[attr-defined]
                 raise InvalidArgument(f"Invalid segment_processing.{field}.{name}: {value}")
+        if len(generation.llm) > MAX_NAME_LENGTH:
+            raise InvalidArgument(
+                f"Invalid segment_processing.{field}.llm: {len(generation.llm):,} characters "
+                f"(the limit is {MAX_NAME_LENGTH})"
+            )
 
 
 def resolve(partial: pb.Configuration, base: pb.Configuration | None = None) -> pb.Configuration:

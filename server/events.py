@@ -19,7 +19,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.models import EventKind, TaskEventRow, TaskRow
+from sqlalchemy import RowMapping
+
+from server.models import EventKind, TaskRow
 from server.store import NOTIFY_CHANNEL, TaskStore
 
 log = logging.getLogger(__name__)
@@ -29,9 +31,14 @@ GAP_PATIENCE = 10.0  # seconds an unseen id is looked for before it is given up
 
 @dataclass(frozen=True)
 class Event:
+    """One committed change, handed to every interested watcher as the same
+    object, so whatever a watcher derives from it (the reply message) can be
+    made once for all of them and kept in `derived`."""
+
     id: int
     kind: EventKind
     task: TaskRow
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -40,15 +47,17 @@ class Subscription:
     task_id: str | None
     queue: asyncio.Queue[Event] = field(default_factory=asyncio.Queue)
 
-    def wants(self, row: TaskEventRow) -> bool:
-        return row.owner == self.owner and (self.task_id is None or row.task_id == self.task_id)
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.owner, self.task_id
 
 
 class EventBus:
     def __init__(self, store: TaskStore, poll_seconds: float) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
-        self._subscriptions: set[Subscription] = set()
+        # By (owner, task_id), and by (owner, None) for watchers of all an owner's tasks.
+        self._subscriptions: dict[tuple[str, str | None], set[Subscription]] = {}
         self._wake = asyncio.Event()
         self._cursor = 0
         self._gaps: dict[int, float] = {}
@@ -82,11 +91,14 @@ class EventBus:
     @asynccontextmanager
     async def subscribe(self, owner: str, task_id: str | None = None) -> AsyncIterator[Subscription]:
         subscription = Subscription(owner=owner, task_id=task_id)
-        self._subscriptions.add(subscription)
+        self._subscriptions.setdefault(subscription.key, set()).add(subscription)
         try:
             yield subscription
         finally:
-            self._subscriptions.discard(subscription)
+            watchers = self._subscriptions[subscription.key]
+            watchers.discard(subscription)
+            if not watchers:
+                del self._subscriptions[subscription.key]
 
     async def _run(self) -> None:
         while True:
@@ -107,22 +119,24 @@ class EventBus:
         while True:
             rows = await self.store.events_after(self._cursor, sorted(self._gaps))
             for row in rows:
-                assert row.id is not None
-                if row.id in self._gaps:
-                    del self._gaps[row.id]
-                elif row.id > self._cursor:
-                    for missing in range(self._cursor + 1, min(row.id, self._cursor + 1001)):
+                event_id = row["id"]
+                if event_id in self._gaps:
+                    del self._gaps[event_id]
+                elif event_id > self._cursor:
+                    for missing in range(self._cursor + 1, min(event_id, self._cursor + 1001)):
                         self._gaps[missing] = now + GAP_PATIENCE
-                    self._cursor = row.id
+                    self._cursor = event_id
                 self._deliver(row)
             if len(rows) < 1000:
                 return
 
-    def _deliver(self, row: TaskEventRow) -> None:
-        interested = [s for s in self._subscriptions if s.wants(row)]
-        if not interested:
+    def _deliver(self, row: RowMapping) -> None:
+        """The snapshot is parsed only when someone watches, once for all of them."""
+        watchers = self._subscriptions.get((row["owner"], row["task_id"]), ())
+        all_tasks = self._subscriptions.get((row["owner"], None), ())
+        if not watchers and not all_tasks:
             return
-        assert row.id is not None
-        event = Event(id=row.id, kind=row.kind, task=TaskRow.model_validate(json.loads(row.snapshot)))
-        for subscription in interested:
+        task = TaskRow.model_validate(json.loads(row["snapshot"]))
+        event = Event(id=row["id"], kind=EventKind(row["kind"]), task=task)
+        for subscription in (*watchers, *all_tasks):
             subscription.queue.put_nowait(event)

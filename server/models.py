@@ -10,6 +10,8 @@ from sqlalchemy import Column, Enum, Index, String, Text
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Field, SQLModel
 
+FILE_NAME_MAX_LENGTH = 1000  # characters; the API refuses longer names (server/service.py)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -46,6 +48,9 @@ class TaskRow(SQLModel, table=True):
     __table_args__ = (
         # ListTasks: an owner's tasks newest first, keyset on (created_at, id).
         Index("ix_tasks_owner_created", "owner", "created_at", "id"),
+        # ListTasks with a status filter: the owner's tasks of that status, newest
+        # first, without walking past the other statuses' rows.
+        Index("ix_tasks_owner_status_created", "owner", "status", "created_at", "id"),
         # The queue claim: oldest Starting task first.
         Index("ix_tasks_status_created", "status", "created_at"),
         # The sweeper's scans: only active rows, however many finished ones there are.
@@ -67,7 +72,7 @@ class TaskRow(SQLModel, table=True):
     configuration: str = Field(sa_column=Column(Text, nullable=False))
     # Seconds from finishing to expiry, resolved at creation; 0 = never.
     expires_in: int = 0
-    file_name: str = Field(default="", max_length=1000)
+    file_name: str = Field(default="", max_length=FILE_NAME_MAX_LENGTH)
     mime_type: str = Field(default="", max_length=200)
     input_key: str = Field(max_length=1200)
     output_key: str | None = Field(default=None, max_length=1200)
@@ -121,6 +126,71 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime
     revoked: bool = False
+
+
+class FileRow(SQLModel, table=True):
+    """A file uploaded through the Files API, kept until its owner deletes it."""
+
+    __tablename__ = "files"
+    # ListFiles: an owner's files newest first, keyset on (created_at, id).
+    __table_args__ = (Index("ix_files_owner_created", "owner", "created_at", "id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    owner: str = Field(max_length=200)
+    file_name: str = Field(max_length=FILE_NAME_MAX_LENGTH)
+    content_type: str = Field(max_length=200)
+    file_size: int
+    # The caller's metadata: a JSON object as text.
+    metadata_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    blob_key: str = Field(max_length=1200)
+    created_at: datetime
+
+
+class WebhookRow(SQLModel, table=True):
+    """An owner's webhook endpoint."""
+
+    __tablename__ = "webhooks"
+
+    id: str = Field(primary_key=True, max_length=36)
+    owner: str = Field(max_length=200, index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    # The event types it wants, as a JSON array; empty = every type.
+    event_types: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    secret: str = Field(max_length=100)  # whsec_ + base64 of the signing key
+    created_at: datetime
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """The webhook outbox: one message to one endpoint, kept until it is delivered or given up."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # The due scan: pending messages by when they are next tried.
+        Index("ix_webhook_deliveries_pending", "done", "next_attempt_at"),
+        # Per-task order: an endpoint gets a task's messages one after another.
+        Index("ix_webhook_deliveries_order", "webhook_id", "task_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=40)  # the `webhook-id` header: the same on every retry
+    webhook_id: str = Field(max_length=36)
+    task_id: str = Field(max_length=36)
+    status: str = Field(max_length=16)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    attempts: int = 0
+    next_attempt_at: datetime
+    created_at: datetime
+    done: bool = False
+    last_error: str = Field(default="", max_length=500)
+
+
+class WebhookCursorRow(SQLModel, table=True):
+    """How far the webhook fan-out has read the task_events outbox (one row)."""
+
+    __tablename__ = "webhook_cursor"
+
+    id: int = Field(default=1, primary_key=True)
+    last_event_id: int = 0
 
 
 # Rows are built with model_construct on hot paths, which skips the first-use

@@ -3,6 +3,7 @@ from the blob store, and blob keys turned into URLs (signed, or data: URLs)."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from functools import lru_cache
 
@@ -11,7 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos import codec
 from protos import tasks_pb2 as pb
-from server.blobs import BlobStore, UrlSigner
+from server.blobs import Blobs, UrlSigner
 from server.models import Status, TaskRow
 
 STATUS_TO_PROTO: dict[Status, int] = {
@@ -25,6 +26,14 @@ STATUS_FROM_PROTO: dict[int, Status] = {v: k for k, v in STATUS_TO_PROTO.items()
 
 
 def configuration_to_text(configuration: pb.Configuration) -> str:
+    # Most tasks share a handful of configurations; JSON printing is a tenth of a create.
+    return _configuration_text(configuration.SerializeToString(deterministic=True))
+
+
+@lru_cache(maxsize=4096)
+def _configuration_text(serialized: bytes) -> str:
+    configuration = pb.Configuration()
+    configuration.ParseFromString(serialized)
     return json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
 
 
@@ -43,17 +52,39 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     return codec.timestamp(value) if value is not None else None
 
 
+SUMMARY_CACHE_SIZE = 4096
+
+
 class Presenter:
-    def __init__(self, blobs: BlobStore, signer: UrlSigner) -> None:
+    def __init__(self, blobs: Blobs, signer: UrlSigner) -> None:
         self.blobs = blobs
         self.signer = signer
+        # A reply is kept a tenth of the signed URLs' lifetime (30 s at most), so
+        # the input URL it carries always has 90 % of its lifetime left.
+        self._summary_seconds = min(30.0, signer.ttl / 10)
+        self._summaries: dict[tuple[str, int], tuple[float, pb.Task]] = {}
+
+    def summary(self, row: TaskRow) -> pb.Task:
+        """The Task without chunks, with signed URLs: built once per version of
+        a task (a version never changes), which is what a poller asks for.
+        The message is shared: callers serialize it and must not change it."""
+        key = (row.id, row.version)
+        now = time.monotonic()
+        cached = self._summaries.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        task = self.task(row)
+        if len(self._summaries) >= SUMMARY_CACHE_SIZE:
+            self._summaries.clear()
+        self._summaries[key] = (now + self._summary_seconds, task)
+        return task
 
     def url(self, key: str, base64_urls: bool) -> str:
         if not key:
             return ""
         if base64_urls:
             return self.blobs.data_url(key) if self.blobs.exists(key) else ""
-        return self.signer.sign(key)
+        return self.blobs.url(key, self.signer.ttl) or self.signer.sign(key)
 
     def task(self, row: TaskRow, *, include_chunks: bool = False, base64_urls: bool = False, with_output: bool = True) -> pb.Task:
         task = pb.Task(
@@ -72,6 +103,11 @@ class Presenter:
             task.input_file_url = self.url(row.input_key, base64_urls)
         if with_output and row.output_key:
             task.output.CopyFrom(self.output(row, include_chunks=include_chunks, base64_urls=base64_urls))
+        elif with_output and row.status == Status.FAILED:
+            # What is known of the document survives its failure: its name and pages.
+            task.output.CopyFrom(
+                pb.Output(file_name=row.file_name, mime_type=row.mime_type, page_count=row.page_count or row.pages_total)
+            )
         return task
 
     def output(self, row: TaskRow, *, include_chunks: bool, base64_urls: bool) -> pb.Output:

@@ -18,12 +18,13 @@ from protos import codec
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server.auth import KeyRing, key_from_metadata
-from server.blobs import BlobStore, task_prefix
+from server.blobs import Blobs, task_prefix
 from server.config import Settings
 from server.configuration import resolve
 from server.errors import ChunkdError, InvalidArgument, ResourceExhausted, UnsupportedFileType
-from server.events import EventBus
-from server.models import EventKind, Status, TaskRow, utcnow
+from server.events import Event, EventBus
+from server.files import FileStore, file_id_of
+from server.models import FILE_NAME_MAX_LENGTH, EventKind, Status, TaskRow, utcnow
 from server.pipeline import detect
 from server.presenter import STATUS_FROM_PROTO, Presenter, configuration_from_text, configuration_to_text
 from server.store import QUEUED_MESSAGE, ListQuery, TaskStore, decode_cursor, encode_cursor
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+MAX_WAIT_SECONDS = 300
+MAX_URL_LENGTH = 8192  # what common HTTP servers accept in a request line
+MAX_PAGE_TOKEN_LENGTH = 200  # a cursor is a timestamp and a task id
+# A file this small is written (to the page cache) in less time than a hop to a thread takes.
+INLINE_WRITE_BYTES = 64 * 1024
 
 Request = TypeVar("Request")
 Response = TypeVar("Response")
@@ -85,6 +91,20 @@ def task_id_of(value: str) -> str:
         raise InvalidArgument(f"Invalid task id: {value[:100]!r}") from None
 
 
+def checked_text(field: str, value: str, limit: int) -> str:
+    """A caller's string that must fit its column and PostgreSQL's text (which holds no NUL)."""
+    if len(value) > limit:
+        raise InvalidArgument(f"{field} is too long: {len(value):,} characters (the limit is {limit:,})")
+    if "\x00" in value:
+        raise InvalidArgument(f"{field} must not contain NUL characters")
+    return value
+
+
+def base_name(name: str) -> str:
+    """Only the last part of a client's path names the file (the SDK sends a file object's full path)."""
+    return re.split(r"[\\/]", name)[-1]
+
+
 def safe_file_name(name: str) -> str:
     base = re.split(r"[\\/]", name)[-1]
     cleaned = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .")
@@ -98,7 +118,7 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         store: TaskStore,
         bus: EventBus,
         keys: KeyRing,
-        blobs: BlobStore,
+        blobs: Blobs,
         presenter: Presenter,
     ) -> None:
         self.settings = settings
@@ -107,6 +127,7 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         self.keys = keys
         self.blobs = blobs
         self.presenter = presenter
+        self.files = FileStore(store.db)
 
     async def _owner(self, context: grpc.aio.ServicerContext) -> str:
         return await self.keys.owner(key_from_metadata(context.invocation_metadata()))
@@ -118,15 +139,21 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
     async def CreateTask(self, request: pb.CreateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         owner = await self._owner(context)
         configuration = resolve(request.configuration)
-        file_name = request.file_name
+        file_name = base_name(checked_text("file_name", request.file_name, FILE_NAME_MAX_LENGTH))
         source = request.WhichOneof("source")
         if source == "url":
             from server.fetch import fetch_url
 
-            fetched = await fetch_url(request.url, self.settings)
-            data, file_name = fetched.data, fetched.file_name or file_name
+            fetched = await fetch_url(checked_text("url", request.url, MAX_URL_LENGTH), self.settings)
+            data = fetched.data
+            # a name taken from the URL's path is ours to shorten, not the caller's error
+            file_name = fetched.file_name.replace("\x00", "")[:FILE_NAME_MAX_LENGTH] or file_name
         elif source == "file":
             data = request.file
+        elif source == "file_id":
+            stored = await self.files.get(file_id_of(request.file_id), owner)
+            data = await asyncio.to_thread(self.blobs.get_bytes, stored.blob_key)
+            file_name = file_name or stored.file_name
         else:
             raise InvalidArgument("A file or a url is required")
         if not data:
@@ -138,9 +165,12 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             raise UnsupportedFileType(mime_type)
         task_id = str(uuid.uuid4())
         input_key = f"{task_prefix(task_id)}/input/{safe_file_name(file_name)}"
-        await asyncio.to_thread(self.blobs.put_bytes, input_key, data)
+        if len(data) <= INLINE_WRITE_BYTES and self.blobs.local:
+            self.blobs.put_bytes(input_key, data)
+        else:
+            await asyncio.to_thread(self.blobs.put_bytes, input_key, data)
         now = utcnow()
-        row = TaskRow(
+        row = TaskRow.model_construct(  # every value is made here; table models do not validate anyway
             id=task_id,
             owner=owner,
             status=Status.STARTING,
@@ -159,13 +189,42 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
     @rpc
     async def GetTask(self, request: pb.GetTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         owner = await self._owner(context)
-        row = await self.store.get(task_id_of(request.task_id), owner)
+        if not 0 <= request.wait <= MAX_WAIT_SECONDS:
+            raise InvalidArgument(f"wait must be between 0 and {MAX_WAIT_SECONDS} seconds")
+        if request.wait:
+            row = await self._until_terminal(task_id_of(request.task_id), owner, request.wait, context)
+        else:
+            row = await self.store.get(task_id_of(request.task_id), owner)
         include_chunks = request.include_chunks if request.HasField("include_chunks") else True
         if include_chunks and row.output_key:
             return await asyncio.to_thread(
                 self.presenter.task, row, include_chunks=True, base64_urls=request.base64_urls
             )
-        return self.presenter.task(row, base64_urls=request.base64_urls)
+        if request.base64_urls:
+            return await asyncio.to_thread(self.presenter.task, row, base64_urls=True)
+        return self.presenter.summary(row)
+
+    async def _until_terminal(
+        self, task_id: str, owner: str, wait: float, context: grpc.aio.ServicerContext
+    ) -> TaskRow:
+        """The task once it is terminal, or as it is when `wait` (or the call's deadline, less a
+        margin to reply in) runs out: WatchTask's subscription, without the stream."""
+        remaining = context.time_remaining()
+        if remaining is not None:
+            wait = min(wait, max(0.0, remaining - 0.5))
+        async with self.bus.subscribe(owner, task_id) as subscription:
+            row = await self.store.get(task_id, owner)
+            try:
+                async with asyncio.timeout(wait):
+                    while not row.status.terminal:
+                        event = await subscription.queue.get()
+                        if event.kind == EventKind.DELETED:
+                            break
+                        if event.task.version > row.version:
+                            row = event.task
+            except TimeoutError:
+                pass
+        return await self.store.get(task_id, owner) if row.status.terminal else row
 
     @rpc
     async def ListTasks(self, request: pb.ListTasksRequest, context: grpc.aio.ServicerContext) -> pb.ListTasksResponse:
@@ -212,7 +271,8 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         if request.page_size < 0:
             raise InvalidArgument("page_size must not be negative")
         size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        after = decode_cursor(request.page_token) if request.page_token else None
+        token = checked_text("page_token", request.page_token, MAX_PAGE_TOKEN_LENGTH)
+        after = decode_cursor(token) if token else None
         # One extra row tells whether another page follows.
         return ListQuery(**common, limit=size + 1, after=after)
 
@@ -252,6 +312,14 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             kind=kind, task=self.presenter.task(row, with_output=False), time=codec.timestamp(utcnow())  # type: ignore[arg-type]
         )  # type: ignore[arg-type]
 
+    def _shared_event(self, kind: int, event: Event) -> pb.TaskEvent:
+        """The message of a bus event, made once for every stream that sends it
+        (a thousand watchers of one task cost one message, not a thousand)."""
+        message = event.derived.get(kind)
+        if message is None:
+            message = event.derived[kind] = self._event(kind, event.task)
+        return message  # type: ignore[no-any-return]
+
     @stream_rpc
     async def WatchTask(self, request: pb.WatchTaskRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.TaskEvent]:
         owner = await self._owner(context)
@@ -266,12 +334,12 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             while True:
                 event = await subscription.queue.get()
                 if event.kind == EventKind.DELETED:
-                    yield self._event(pb.TaskEvent.KIND_DELETED, event.task)
+                    yield self._shared_event(pb.TaskEvent.KIND_DELETED, event)
                     return
                 if event.task.version <= version:
                     continue
                 version = event.task.version
-                yield self._event(pb.TaskEvent.KIND_CHANGED, event.task)
+                yield self._shared_event(pb.TaskEvent.KIND_CHANGED, event)
                 if event.task.status.terminal:
                     return
 
@@ -279,7 +347,10 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
     async def WatchTasks(self, request: pb.WatchTasksRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.TaskEvent]:
         owner = await self._owner(context)
         async with self.bus.subscribe(owner) as subscription:
+            # Tells the caller the watch is open before any change happens, so
+            # that a list it reads next misses nothing.
+            await context.send_initial_metadata(())
             while True:
                 event = await subscription.queue.get()
                 kind = pb.TaskEvent.KIND_DELETED if event.kind == EventKind.DELETED else pb.TaskEvent.KIND_CHANGED
-                yield self._event(kind, event.task)
+                yield self._shared_event(kind, event)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, RowMapping, Select, Update
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import Database
+from server.prepared_read import PreparedRead
 from server.errors import InvalidArgument, InvalidState, TaskNotFound
 from server.models import EventKind, PreviousState, Status, TaskEventRow, TaskRow, utcnow
 
@@ -32,13 +33,74 @@ FINISHED = (Status.SUCCEEDED, Status.FAILED)
 DELETABLE = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
 QUEUED_MESSAGE = "Task queued"
+# GetTask's read: one task by id, if its owner's and not expired.
+GET_TASK = PreparedRead(
+    select(tasks).where(
+        tasks.c.id == bindparam("task_id"),
+        tasks.c.owner == bindparam("owner"),
+        or_(tasks.c.expires_at.is_(None), tasks.c.expires_at > bindparam("now")),
+    )
+)
 NOTIFY_CHANNEL = "chunkd_events"
+QUEUE_CHANNEL = "chunkd_queued"  # a task became Starting: idle workers claim at once
+PENDING_EVENTS = "chunkd_pending_events"  # connection.info key
+QUEUED = "chunkd_queued"  # connection.info key: the transaction that queued a task
 
 
 @dataclass(frozen=True)
 class Claim:
     task: TaskRow
     token: str  # the lease: only its holder may heartbeat, report or finish the task
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The row a compare-and-set may change: this task, in one of these
+    statuses, and at this version (when the new values were computed from it)
+    or under this lease."""
+
+    task_id: str
+    statuses: tuple[Status, ...]
+    version: int | None = None
+    lease_owner: str | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        where = [tasks.c.id == self.task_id, tasks.c.status.in_(self.statuses)]
+        if self.version is not None:
+            where.append(tasks.c.version == self.version)
+        if self.lease_owner is not None:
+            where.append(tasks.c.lease_owner == self.lease_owner)
+        return where
+
+    def statement(self, keys: tuple[str, ...]) -> tuple[Update, dict[str, Any]]:
+        """UPDATE ... RETURNING * with bound parameters, built once per shape of
+        guard and set of columns: building and keying a statement costs more
+        than running it, and every write of the batch runs on one thread."""
+        shape = (len(self.statuses), self.version is not None, self.lease_owner is not None, keys)
+        statement = _CAS_STATEMENTS.get(shape)
+        if statement is None:
+            where = [tasks.c.id == bindparam("g_id"), tasks.c.status.in_(bindparam("g_statuses", expanding=True))]
+            if self.version is not None:
+                where.append(tasks.c.version == bindparam("g_version"))
+            if self.lease_owner is not None:
+                where.append(tasks.c.lease_owner == bindparam("g_lease"))
+            statement = (
+                update(tasks)
+                .where(*where)
+                .values({tasks.c[key]: bindparam(f"v_{key}", type_=tasks.c[key].type) for key in keys})
+                .values(version=tasks.c.version + 1)
+                .returning(*tasks.c)
+            )
+            _CAS_STATEMENTS[shape] = statement
+        params: dict[str, Any] = {"g_id": self.task_id, "g_statuses": list(self.statuses)}
+        if self.version is not None:
+            params["g_version"] = self.version
+        if self.lease_owner is not None:
+            params["g_lease"] = self.lease_owner
+        return statement, params
+
+
+_CAS_STATEMENTS: dict[tuple[Any, ...], Update] = {}
 
 
 @dataclass(frozen=True)
@@ -89,6 +151,8 @@ class TaskStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._listeners: list[Callable[[], None]] = []
+        if not any(getattr(hook, "__name__", "") == "_write_events" for hook in db.before_commit):
+            db.before_commit.append(self._write_events)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Called after each committed change: the event bus reads new events at once."""
@@ -100,52 +164,74 @@ class TaskStore:
 
     # -- writes ---------------------------------------------------------------
 
-    async def _record(self, connection: AsyncConnection, rows: Sequence[TaskRow], kind: EventKind) -> None:
+    def _record(self, connection: Connection, rows: Sequence[TaskRow], kind: EventKind) -> None:
+        """The events of a change, written at the end of its transaction
+        together with those of the other writes in it."""
         if not rows:
             return
         now = utcnow()
-        await connection.execute(
-            insert(events),
-            [
-                {
-                    "task_id": row.id,
-                    "owner": row.owner,
-                    "kind": kind.value,
-                    "snapshot": row.model_dump_json(exclude={"previous"}),
-                    "created_at": now,
-                }
-                for row in rows
-            ],
+        transaction, pending = connection.info.get(PENDING_EVENTS, (None, []))
+        if transaction is not connection.get_transaction():  # left by a transaction that rolled back
+            transaction, pending = connection.get_transaction(), []
+            connection.info[PENDING_EVENTS] = (transaction, pending)
+        pending.extend(
+            {
+                "task_id": row.id,
+                "owner": row.owner,
+                "kind": kind.value,
+                "snapshot": row.model_dump_json(exclude={"previous"}),
+                "created_at": now,
+            }
+            for row in rows
         )
+        if any(row.status == Status.STARTING for row in rows):
+            connection.info[QUEUED] = connection.get_transaction()
+
+    def _write_events(self, connection: Connection) -> None:
+        transaction, pending = connection.info.pop(PENDING_EVENTS, (None, []))
+        queued = connection.info.pop(QUEUED, None) is transaction
+        if not pending or transaction is not connection.get_transaction():
+            return
+        connection.execute(insert(events), pending)
         if self.db.is_postgres:
             # Delivered at commit: event buses in other processes read at once.
-            await connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            if queued:
+                connection.execute(text(f"NOTIFY {QUEUE_CHANNEL}"))
 
-    async def _changed(
-        self, connection: AsyncConnection, where: Iterable[ColumnElement[bool]], values: dict[str, Any]
+    def _changed(
+        self, connection: Connection, where: Iterable[ColumnElement[bool]], values: dict[str, Any]
     ) -> list[TaskRow]:
         """UPDATE ... WHERE <where> RETURNING *, and the events of the rows it changed."""
-        result = await connection.execute(
+        result = connection.execute(
             update(tasks).where(*where).values(**values, version=tasks.c.version + 1).returning(*tasks.c)
         )
         rows = [_row(m) for m in result.mappings().all()]
-        await self._record(connection, rows, EventKind.CHANGED)
+        self._record(connection, rows, EventKind.CHANGED)
         return rows
 
-    async def _commit(self, work: Callable[[AsyncConnection], Awaitable[list[TaskRow]]]) -> list[TaskRow]:
+    async def _commit(self, work: Callable[[Connection], list[TaskRow]]) -> list[TaskRow]:
         rows = await self.db.transaction(work)
         if rows:
             self._committed()
         return rows
 
-    async def _cas(self, where: Iterable[ColumnElement[bool]], values: dict[str, Any]) -> list[TaskRow]:
-        """One conditional change, in a transaction of its own."""
-        return await self._commit(lambda connection: self._changed(connection, where, values))
+    def _guarded(self, connection: Connection, guard: Guard, values: dict[str, Any]) -> list[TaskRow]:
+        keys = tuple(sorted(values))
+        statement, params = guard.statement(keys)
+        params.update({f"v_{key}": values[key] for key in keys})
+        rows = [_row(m) for m in connection.execute(statement, params).mappings().all()]
+        self._record(connection, rows, EventKind.CHANGED)
+        return rows
+
+    async def _cas(self, guard: Guard, values: dict[str, Any]) -> list[TaskRow]:
+        """One conditional change (committed with the writes beside it)."""
+        return await self._commit(lambda connection: self._guarded(connection, guard, values))
 
     async def create(self, task: TaskRow) -> TaskRow:
-        async def work(connection: AsyncConnection) -> None:
-            await connection.execute(insert(tasks).values(**task.model_dump()))
-            await self._record(connection, [task], EventKind.CHANGED)
+        def work(connection: Connection) -> None:
+            connection.execute(insert(tasks), [task.model_dump()])
+            self._record(connection, [task], EventKind.CHANGED)
 
         await self.db.transaction(work)
         self._committed()
@@ -170,10 +256,7 @@ class TaskStore:
                     "lease_owner": None,
                     "lease_expires_at": None,
                 }
-            rows = await self._cas(
-                [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status == Status.STARTING],
-                values,
-            )
+            rows = await self._cas(Guard(task.id, (Status.STARTING,), version=task.version), values)
             if rows:
                 return rows[0]
 
@@ -202,7 +285,7 @@ class TaskStore:
             )
             now = utcnow()
             rows = await self._cas(
-                [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status.in_(FINISHED)],
+                Guard(task.id, FINISHED, version=task.version),
                 {
                     "status": Status.STARTING,
                     "message": QUEUED_MESSAGE,
@@ -236,10 +319,10 @@ class TaskStore:
         return deleted[0]
 
     async def _delete(self, where: Iterable[ColumnElement[bool]]) -> list[TaskRow]:
-        async def work(connection: AsyncConnection) -> list[TaskRow]:
-            result = await connection.execute(delete(tasks).where(*where).returning(*tasks.c))
+        def work(connection: Connection) -> list[TaskRow]:
+            result = connection.execute(delete(tasks).where(*where).returning(*tasks.c))
             rows = [_row(m) for m in result.mappings().all()]
-            await self._record(connection, rows, EventKind.DELETED)
+            self._record(connection, rows, EventKind.DELETED)
             return rows
 
         return await self._commit(work)
@@ -251,7 +334,7 @@ class TaskStore:
         token = uuid.uuid4().hex
         now = utcnow()
 
-        async def work(connection: AsyncConnection) -> list[TaskRow]:
+        def work(connection: Connection) -> list[TaskRow]:
             candidates = (
                 select(tasks.c.id)
                 .where(tasks.c.status == Status.STARTING)
@@ -260,10 +343,10 @@ class TaskStore:
             )
             if self.db.is_postgres:
                 candidates = candidates.with_for_update(skip_locked=True)
-            ids = (await connection.execute(candidates)).scalars().all()
+            ids = connection.execute(candidates).scalars().all()
             if not ids:
                 return []
-            return await self._changed(
+            return self._changed(
                 connection,
                 [tasks.c.id.in_(ids), tasks.c.status == Status.STARTING],
                 {
@@ -282,20 +365,16 @@ class TaskStore:
         rows = await self._commit(work)
         return [Claim(task=row, token=token) for row in rows]
 
-    def _held(self, claim: Claim) -> list[ColumnElement[bool]]:
-        return [
-            tasks.c.id == claim.task.id,
-            tasks.c.status == Status.PROCESSING,
-            tasks.c.lease_owner == claim.token,
-        ]
+    def _held(self, claim: Claim) -> Guard:
+        return Guard(claim.task.id, (Status.PROCESSING,), lease_owner=claim.token)
 
     async def heartbeat(self, claim: Claim, lease: float) -> bool:
         """Extend the lease; False when it was lost (expired and requeued, timed out)."""
 
-        async def work(connection: AsyncConnection) -> int:
-            result = await connection.execute(
+        def work(connection: Connection) -> int:
+            result = connection.execute(
                 update(tasks)
-                .where(*self._held(claim))
+                .where(*self._held(claim).clauses())
                 .values(lease_expires_at=utcnow() + timedelta(seconds=lease))
             )
             return result.rowcount
@@ -328,6 +407,20 @@ class TaskStore:
         )
         return rows[0] if rows else None
 
+    async def live_leases(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (task id, lease) pairs are still held and unexpired."""
+        wanted = set(pairs)
+        if not wanted:
+            return set()
+        rows = await self.db.fetch(
+            select(tasks.c.id, tasks.c.lease_owner).where(
+                tasks.c.id.in_({task_id for task_id, _ in wanted}),
+                tasks.c.status == Status.PROCESSING,
+                tasks.c.lease_expires_at > utcnow(),
+            )
+        )
+        return {(row["id"], row["lease_owner"]) for row in rows} & wanted
+
     # -- the sweeper's side ---------------------------------------------------
 
     async def _candidates(self, *where: ColumnElement[bool], limit: int = 500) -> list[TaskRow]:
@@ -339,7 +432,7 @@ class TaskStore:
         now = utcnow()
         changed: list[TaskRow] = []
         for task in await self._candidates(tasks.c.status == Status.PROCESSING, tasks.c.lease_expires_at < now):
-            guard = [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status == Status.PROCESSING]
+            guard = Guard(task.id, (Status.PROCESSING,), version=task.version)
             if task.attempts >= max_attempts:
                 message = (
                     f"Task failed after {task.attempts} attempt{'s' if task.attempts != 1 else ''}: "
@@ -361,8 +454,7 @@ class TaskStore:
         changed: list[TaskRow] = []
         for task in await self._candidates(tasks.c.status.in_(ACTIVE), tasks.c.deadline_at < now):
             changed += await self._cas(
-                [tasks.c.id == task.id, tasks.c.version == task.version, tasks.c.status.in_(ACTIVE)],
-                _finish_values(task, Status.FAILED, "Task timed out", now),
+                Guard(task.id, ACTIVE, version=task.version), _finish_values(task, Status.FAILED, "Task timed out", now)
             )
         return changed
 
@@ -374,8 +466,8 @@ class TaskStore:
         return await self._delete([tasks.c.id.in_([t.id for t in expired]), tasks.c.expires_at <= now])
 
     async def prune_events(self, older_than: float) -> None:
-        async def work(connection: AsyncConnection) -> None:
-            await connection.execute(
+        def work(connection: Connection) -> None:
+            connection.execute(
                 delete(events).where(events.c.created_at < utcnow() - timedelta(seconds=older_than))
             )
 
@@ -389,13 +481,14 @@ class TaskStore:
         return [tasks.c.owner == owner, or_(tasks.c.expires_at.is_(None), tasks.c.expires_at > utcnow())]
 
     async def get(self, task_id: str, owner: str) -> TaskRow:
-        found = await self.db.fetch(select(tasks).where(tasks.c.id == task_id, *self._visible(owner)))
-        if not found:
+        row = await self.db.read_one(GET_TASK, task_id=task_id, owner=owner, now=utcnow())
+        if row is None:
             raise TaskNotFound()
-        return _row(found[0])
+        return _row(row)
 
-    async def list(self, query: ListQuery) -> list[TaskRow]:
-        where = self._visible(query.owner)
+    @classmethod
+    def list_statement(cls, query: ListQuery) -> Select[Any]:
+        where = cls._visible(query.owner)
         if query.start is not None:
             where.append(tasks.c.created_at >= query.start)
         if query.end is not None:
@@ -407,21 +500,23 @@ class TaskStore:
             where.append(
                 or_(tasks.c.created_at < created, and_(tasks.c.created_at == created, tasks.c.id < last_id))
             )
-        statement = (
+        return (
             select(tasks)
             .where(*where)
             .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
             .offset(query.offset)
             .limit(query.limit)
         )
-        return [_row(m) for m in await self.db.fetch(statement)]
 
-    async def events_after(self, cursor: int, also: Sequence[int] = (), limit: int = 1000) -> list[TaskEventRow]:
+    async def list(self, query: ListQuery) -> list[TaskRow]:
+        return [_row(m) for m in await self.db.fetch(self.list_statement(query))]
+
+    async def events_after(self, cursor: int, also: Sequence[int] = (), limit: int = 1000) -> Sequence[RowMapping]:
+        """Rows of task_events as they are: most have no watcher, and are never parsed."""
         condition = events.c.id > cursor
         if also:
             condition = or_(condition, events.c.id.in_(also))
-        rows = await self.db.fetch(select(events).where(condition).order_by(events.c.id).limit(limit))
-        return [TaskEventRow.model_validate(dict(m)) for m in rows]
+        return await self.db.fetch(select(events).where(condition).order_by(events.c.id).limit(limit))
 
     async def last_event_id(self) -> int:
         (row,) = await self.db.fetch(select(func.coalesce(func.max(events.c.id), 0).label("last")))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from server.blobs import BlobStore, task_prefix
+from server.blobs import Blobs, task_prefix
 from server.config import Settings
 from server.store import TaskStore
 
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class Sweeper:
-    def __init__(self, settings: Settings, store: TaskStore, blobs: BlobStore) -> None:
+    def __init__(self, settings: Settings, store: TaskStore, blobs: Blobs) -> None:
         self.settings = settings
         self.store = store
         self.blobs = blobs

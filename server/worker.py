@@ -8,27 +8,36 @@ requeued, timed out), the late worker's progress and result are refused.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
+import resource
 import shutil
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from protos import tasks_pb2 as pb
-from server.blobs import BlobStore, task_prefix
+from server import metrics
+from server.blobs import Blobs, task_prefix
 from server.config import Settings
 from server.errors import ChunkdError
+from server.pipeline import limits
 from server.presenter import configuration_from_text
 from server.store import Claim, TaskStore
+from server.wakeup import QueueListener
+from server.workdirs import WorkDirs
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes for one task
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass(frozen=True)
@@ -47,16 +56,39 @@ class JobResult:
     output: bytes | None  # a serialized pb.Output whose file references are workdir-relative
     pdf_path: Path | None
     message: str
-    failed: bool
+    failed: bool  # the document cannot be processed: the task fails now
+    retry: bool = False  # something went wrong around the document: another attempt may succeed
 
 
-_progress_queue: "multiprocessing.Queue[tuple[str, str, int, int]] | None" = None
+STARTED = "Starting"  # the first progress a job reports, once its process is ready
 
 
-def _init_process(progress: "multiprocessing.Queue[tuple[str, str, int, int]]") -> None:
+_progress_queue: multiprocessing.Queue[tuple[str, str, int, int]] | None = None
+
+
+def _init_process(
+    progress: multiprocessing.Queue[tuple[str, str, int, int]], document_limits: limits.Limits, memory: int
+) -> None:
     global _progress_queue
     _progress_queue = progress
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    limits.apply(document_limits)
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    parent = os.getppid()
+    _die_with_parent(parent)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux the kernel kills the process the moment its worker dies, so a restarted
+    worker never finds a dead one's process still writing into its folder."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return  # elsewhere the parent-watch thread is enough
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the worker died before the request took effect
+        os._exit(1)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -71,25 +103,45 @@ def _exit_with_parent(parent: int) -> None:
 def run_job(job: Job) -> JobResult:
     """Runs in a pool process. A bad document is a failed task, never a dead worker."""
     from server.pipeline import process
+    from server.pipeline import run as _  # noqa: F401  the imports, before the clock starts
 
     def report(stage: str, done: int, total: int) -> None:
         if _progress_queue is not None:
             _progress_queue.put((job.task_id, stage, done, total))
 
+    report(STARTED, 0, 0)
     configuration = pb.Configuration()
     configuration.ParseFromString(job.configuration)
     try:
         result = process(job.input_path, job.mime_type, configuration, job.workdir, report)
     except ChunkdError as exc:
         return JobResult(output=None, pdf_path=None, message=exc.message, failed=True)
-    except Exception as exc:  # a parser bug on a hostile file: fail the task, keep the process
-        logging.getLogger(__name__).exception("pipeline crashed on task %s", job.task_id)
+    except MemoryError:
         return JobResult(
-            output=None, pdf_path=None, message=f"Could not process the document ({type(exc).__name__})", failed=True
+            output=None,
+            pdf_path=None,
+            message="Processing the document needed more memory than a pipeline process may use "
+            "(CHUNKD_MAX_PROCESS_MEMORY)",
+            failed=True,
+        )
+    except Exception as exc:  # a parser bug or a vanished file: keep the process, let another attempt try
+        logging.getLogger(__name__).exception("pipeline raised on task %s", job.task_id)
+        return JobResult(
+            output=None,
+            pdf_path=None,
+            message=f"processing the document raised an unexpected error ({type(exc).__name__})",
+            failed=True,
+            retry=True,
         )
     return JobResult(
         output=result.output.SerializeToString(), pdf_path=result.pdf_path, message=result.message, failed=False
     )
+
+
+def _consume(future: asyncio.Future[JobResult]) -> None:
+    """A job given up on: its outcome is of no interest, but must be retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 class ProgressRelay:
@@ -99,7 +151,7 @@ class ProgressRelay:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.queue: multiprocessing.Queue[tuple[str, str, int, int]] = multiprocessing.get_context("spawn").Queue()
         self.loop = loop
-        self.listeners: dict[str, asyncio.Queue[tuple[str, int, int]]] = {}
+        self.listeners: dict[str, Watch] = {}
         self._thread = threading.Thread(target=self._pump, name="progress-relay", daemon=True)
         self._thread.start()
 
@@ -114,41 +166,125 @@ class ProgressRelay:
     def _deliver(self, task_id: str, update: tuple[str, int, int]) -> None:
         listener = self.listeners.get(task_id)
         if listener is not None:
-            listener.put_nowait(update)
+            listener.note(update)
 
     def close(self) -> None:
         self.queue.put(None)  # type: ignore[arg-type]
 
 
+@dataclass
+class Watch:
+    """One running task's progress: the newest report, for the stall watchdog, and
+    the queue its progress writer reads."""
+
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    at: float | None = None  # monotonic time of the last report; None before the job started
+    updates: asyncio.Queue[tuple[str, int, int]] = field(default_factory=asyncio.Queue)
+    task_id: str = ""
+    owner: str = ""
+    file_type: str = "other"
+    stage_since: float = 0.0
+
+    def note(self, update: tuple[str, int, int]) -> None:
+        now = time.monotonic()
+        if update[0] != self.stage:
+            self.end_stage(now)
+            self.stage_since = now
+        self.stage, self.done, self.total = update
+        self.at = now
+        if self.stage != STARTED:
+            self.updates.put_nowait(update)
+
+    def end_stage(self, now: float) -> None:
+        """The time spent in the stage now left, as a metric and one log event."""
+        if not self.stage or self.stage == STARTED:
+            return
+        seconds = now - self.stage_since
+        metrics.STAGE_SECONDS.labels(self.stage, self.file_type).observe(seconds)
+        log.info(
+            "stage finished",
+            extra={"task_id": self.task_id, "owner": self.owner, "stage": self.stage, "duration": round(seconds, 4)},
+        )
+
+
+class Slot:
+    """One pipeline process. Jobs run one at a time in each, so a process killed
+    for a stalled page or crashed by a hostile file takes no other task with it."""
+
+    def __init__(self, relay: ProgressRelay, settings: Settings) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_process,
+            initargs=(relay.queue, document_limits(settings), settings.max_process_memory),
+        )
+
+    def kill(self) -> None:
+        # ProcessPoolExecutor cannot stop a running job (kill_workers() arrives in 3.14); its processes can.
+        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+            process.kill()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def document_limits(settings: Settings) -> limits.Limits:
+    return limits.Limits(
+        max_pages=settings.max_pages,
+        max_unpacked_bytes=settings.max_unpacked_bytes,
+        max_image_pixels=settings.max_image_pixels,
+    )
+
+
+def _epoch(moment: datetime) -> float:
+    """Seconds since the epoch of a stored time (SQLite hands them back without a zone; they are UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def stall_message(watch: Watch, seconds: float) -> str:
+    limit = f"{seconds:g} seconds (CHUNKD_PAGE_TIMEOUT)"
+    if watch.stage == "Extracting" and watch.done >= watch.total:  # the second pass began at page 1
+        return f"Page 1 took longer than {limit} to process"
+    if watch.stage in ("Extracting", "Segmenting"):
+        return f"Page {watch.done + 1} took longer than {limit} to process"
+    if watch.stage == "Converting":
+        return f"Converting the document took longer than {limit}"
+    return f"Reading the document took longer than {limit}"
+
+
 class Worker:
-    def __init__(self, settings: Settings, store: TaskStore, blobs: BlobStore) -> None:
+    def __init__(self, settings: Settings, store: TaskStore, blobs: Blobs) -> None:
         self.settings = settings
         self.store = store
         self.blobs = blobs
-        self.workroot = settings.data_dir / "work"
-        self._pool: ProcessPoolExecutor | None = None
+        self.workdirs = WorkDirs(settings.data_dir / "work", settings.worker_id)
+        self._slots: asyncio.Queue[Slot] = asyncio.Queue()
         self._relay: ProgressRelay | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._queue = QueueListener(store.db, self.kick, settings.poll_seconds, settings.queue_notify)
+        self._draining = False
+
+    async def drain(self) -> None:
+        """Stop claiming; `run` then gives running tasks drain_seconds and hands back the rest."""
+        self._draining = True
+        self._wake.set()
 
     def kick(self) -> None:
         self._wake.set()
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        assert self._relay is not None
-        return ProcessPoolExecutor(
-            max_workers=self.settings.worker_processes,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_process,
-            initargs=(self._relay.queue,),
-        )
-
     async def run(self) -> None:
         self._relay = ProgressRelay(asyncio.get_running_loop())
-        self._pool = self._new_pool()
-        shutil.rmtree(self.workroot, ignore_errors=True)
+        for _ in range(self.settings.worker_processes):
+            self._slots.put_nowait(Slot(self._relay, self.settings))
+        await asyncio.to_thread(self.workdirs.claim)
+        listener = asyncio.create_task(self._queue.run(), name="queue-listener")
+        collected_at = 0.0
         try:
-            while True:
+            while not self._draining:
+                if time.monotonic() - collected_at > self.settings.lease_seconds:
+                    collected_at = time.monotonic()
+                    await self._collect()
                 free = self.settings.worker_concurrency - len(self._running)
                 if free > 0:
                     try:
@@ -156,90 +292,154 @@ class Worker:
                     except Exception:
                         log.exception("claiming tasks failed")
                         claims = []
+                    if self._draining:  # claimed while the drain began: handed back at once below
+                        for claim in claims:
+                            await self.store.release(claim, "Task queued again: its worker stopped")
+                        break
                     for claim in claims:
                         job = asyncio.create_task(self._handle(claim), name=f"task-{claim.task.id}")
                         self._running.add(job)
                         job.add_done_callback(self._finished)
+                    metrics.WORKER_RUNNING.set(len(self._running))
                     if claims and len(claims) == free:
                         continue
+                poll = self.settings.queue_fallback_seconds if self._queue.listening else self.settings.poll_seconds
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), timeout=poll)
                 except TimeoutError:
                     pass
                 self._wake.clear()
+            if self._running:
+                log.info("draining: %d tasks running, %gs to finish", len(self._running), self.settings.drain_seconds)
+                await asyncio.wait(set(self._running), timeout=self.settings.drain_seconds)
         finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
             await self._shutdown()
+
+    async def _collect(self) -> None:
+        """The folders that dead workers left, once their leases are gone."""
+        try:
+            removed = await self.workdirs.collect(self.store.live_leases)
+        except Exception:
+            log.exception("collecting abandoned work folders failed")
+            return
+        if removed:
+            log.info("removed %d work folders left by stopped workers", removed)
 
     def _finished(self, job: asyncio.Task[None]) -> None:
         self._running.discard(job)
+        metrics.WORKER_RUNNING.set(len(self._running))
         self._wake.set()
 
     async def _shutdown(self) -> None:
         for job in list(self._running):
             job.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        while not self._slots.empty():
+            self._slots.get_nowait().executor.shutdown(wait=False, cancel_futures=True)
         if self._relay is not None:
             self._relay.close()
+        await asyncio.to_thread(self.workdirs.release)
 
     async def _handle(self, claim: Claim) -> None:
         task = claim.task
-        workdir = self.workroot / f"{task.id}-{claim.token}"
+        workdir = self.workdirs.for_task(task.id, claim.token)
         assert self._relay is not None
-        updates: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
-        self._relay.listeners[task.id] = updates
+        watch = Watch(task_id=task.id, owner=task.owner, file_type=metrics.file_type(task.mime_type))
+        self._relay.listeners[task.id] = watch
+        started = time.monotonic()
+        outcome = "handed back"
+        log.info("task claimed", extra={"task_id": task.id, "owner": task.owner, "attempt": task.attempts})
         beats = asyncio.create_task(self._heartbeat(claim))
-        reporter = asyncio.create_task(self._report(claim, updates))
+        reporter = asyncio.create_task(self._report(claim, watch.updates))
         try:
             workdir.mkdir(parents=True, exist_ok=True)
+            input_path = await asyncio.to_thread(self.blobs.local_copy, task.input_key, workdir)
             job = Job(
                 task_id=task.id,
-                input_path=self.blobs.path(task.input_key),
+                input_path=input_path,
                 mime_type=task.mime_type,
                 configuration=configuration_from_text(task.configuration).SerializeToString(),
                 workdir=workdir,
             )
-            result = await self._run_in_pool(job)
-            if result is None and task.attempts >= self.settings.max_attempts:
-                await self.store.fail(
-                    claim, f"Task failed after {task.attempts} attempts: processing the document crashed"
-                )
-                return
-            if result is None:
-                await self.store.release(claim, "Task queued again: its worker process crashed")
-                return
+            result = await self._run_in_pool(job, watch, _epoch(task.deadline_at))
             reporter.cancel()
-            if result.failed or result.output is None:
+            watch.end_stage(time.monotonic())
+            if result.retry:
+                await self._retry(claim, result.message)
+            elif result.failed or result.output is None:
+                outcome = "failed"
                 await self.store.fail(claim, result.message)
             else:
-                await self._store_output(claim, workdir, result)
+                outcome = await self._store_output(claim, workdir, result)
         except asyncio.CancelledError:
             await asyncio.shield(self.store.release(claim, "Task queued again: its worker stopped"))
             raise
-        except Exception:
+        except Exception as exc:  # the blob store, the database, a vanished file: not the document's fault
             log.exception("task %s failed unexpectedly", task.id)
-            await self.store.fail(claim, "Internal error while processing the task")
+            await self._retry(claim, f"an internal error occurred ({type(exc).__name__})")
         finally:
+            seconds = time.monotonic() - started
+            metrics.TASK_SECONDS.labels(watch.file_type, outcome).observe(seconds)
+            log.info(
+                "task %s",
+                outcome,
+                extra={"task_id": task.id, "owner": task.owner, "outcome": outcome, "duration": round(seconds, 4)},
+            )
             beats.cancel()
             reporter.cancel()
             self._relay.listeners.pop(task.id, None)
             await asyncio.to_thread(shutil.rmtree, workdir, True)
 
-    async def _run_in_pool(self, job: Job) -> JobResult | None:
-        """None when a pool process died under the job (a crash in native code)."""
-        assert self._pool is not None
-        pool = self._pool
+    async def _retry(self, claim: Claim, reason: str) -> None:
+        """Hand the task back for another attempt, or fail it after the last one."""
+        attempts = claim.task.attempts
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, run_job, job)
+            if attempts >= self.settings.max_attempts:
+                plural = "s" if attempts != 1 else ""
+                await self.store.fail(claim, f"Task failed after {attempts} attempt{plural}: {reason}")
+            else:
+                await self.store.release(claim, f"Task queued again: {reason}")
+        except Exception:  # the lease expires and the sweeper requeues the task
+            log.exception("handing back task %s failed", claim.task.id)
+
+    async def _run_in_pool(self, job: Job, watch: Watch, deadline: float) -> JobResult:
+        """Runs the job in a free pipeline process, killing the process when a page
+        stalls past page_timeout or the task passes its deadline."""
+        slot = await self._slots.get()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(slot.executor, run_job, job)
+        try:
+            while True:
+                done, _ = await asyncio.wait({future}, timeout=1.0)
+                if done:
+                    return future.result()
+                stalled = watch.at is not None and time.monotonic() - watch.at > self.settings.page_timeout
+                if stalled or time.time() > deadline:
+                    message = stall_message(watch, self.settings.page_timeout) if stalled else "Task timed out"
+                    log.warning("killing the pipeline process of task %s: %s", job.task_id, message)
+                    metrics.POOL_RESTARTS.labels("stalled" if stalled else "timed out").inc()
+                    future.add_done_callback(_consume)
+                    slot.kill()
+                    slot = Slot(self._relay, self.settings)  # type: ignore[arg-type]
+                    return JobResult(output=None, pdf_path=None, message=message, failed=True)
         except BrokenProcessPool:
             log.error("a pipeline process died while processing task %s", job.task_id)
-            if self._pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-            return None
+            metrics.POOL_RESTARTS.labels("crashed").inc()
+            slot.kill()
+            slot = Slot(self._relay, self.settings)  # type: ignore[arg-type]
+            return JobResult(output=None, pdf_path=None, message="its pipeline process crashed", failed=True, retry=True)
+        except asyncio.CancelledError:
+            metrics.POOL_RESTARTS.labels("cancelled").inc()
+            future.add_done_callback(_consume)
+            slot.kill()
+            slot = Slot(self._relay, self.settings)  # type: ignore[arg-type]
+            raise
+        finally:
+            self._slots.put_nowait(slot)
 
-    async def _store_output(self, claim: Claim, workdir: Path, result: JobResult) -> None:
+    async def _store_output(self, claim: Claim, workdir: Path, result: JobResult) -> str:
         assert result.output is not None
         run = f"{task_prefix(claim.task.id)}/runs/{claim.token}"
         output = pb.Output()
@@ -270,15 +470,20 @@ class Worker:
             claim, output_key=f"{run}/output.pb", page_count=output.page_count, message=result.message
         )
         if finished is None:  # lease lost meanwhile: this run's files are nobody's
+            metrics.LEASE_LOSSES.inc()
             await asyncio.to_thread(self.blobs.delete_prefix, run)
-        elif previous is not None and previous.output_key:
+            return "lease lost"
+        metrics.PAGES.labels(metrics.file_type(claim.task.mime_type)).inc(output.page_count)
+        if previous is not None and previous.output_key:
             await asyncio.to_thread(self.blobs.delete_prefix, os.path.dirname(previous.output_key))
+        return "succeeded"
 
     async def _heartbeat(self, claim: Claim) -> None:
         while True:
             await asyncio.sleep(self.settings.heartbeat_seconds)
             try:
                 if not await self.store.heartbeat(claim, self.settings.lease_seconds):
+                    metrics.LEASE_LOSSES.inc()
                     log.warning("lost the lease on task %s", claim.task.id)
                     return
             except Exception:

@@ -46,6 +46,7 @@ class RunningServer:
     env: dict[str, str]
     api_key: str = ""
     process: subprocess.Popen[bytes] | None = None
+    credentials: grpc.ChannelCredentials | None = None  # a server on TLS: what readiness checks connect with
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -79,7 +80,11 @@ class RunningServer:
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        with grpc.insecure_channel(self.grpc_address) as channel:
+        if self.credentials is not None:
+            opened = grpc.secure_channel(self.grpc_address, self.credentials)
+        else:
+            opened = grpc.insecure_channel(self.grpc_address)
+        with opened as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.poll() is not None:
@@ -128,6 +133,7 @@ def start_server(
     *args: str,
     grpc_port: int | None = None,
     http_port: int | None = None,
+    credentials: grpc.ChannelCredentials | None = None,
 ) -> RunningServer:
     """`args` go to `chunkd serve` (e.g. "--no-worker", "--no-gateway")."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -141,10 +147,14 @@ def start_server(
         "CHUNKD_POLL_SECONDS": "0.2",
         "CHUNKD_SWEEP_SECONDS": "0.5",
         "CHUNKD_EVENTS_POLL_SECONDS": "0.1",
+        # Restarts in tests hand running tasks back almost at once, as a crash would; drain tests set their own.
+        "CHUNKD_DRAIN_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    server = RunningServer(data_dir=data_dir, grpc_port=grpc_port, http_port=http_port, env=full_env)
+    server = RunningServer(
+        data_dir=data_dir, grpc_port=grpc_port, http_port=http_port, env=full_env, credentials=credentials
+    )
     server.api_key = server.create_api_key("alice")
     server.start(*args)
     return server

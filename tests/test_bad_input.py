@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer
-from tests.support import open_channel, auth, rpc_error
+from tests.support import auth, open_channel, rpc_error
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 

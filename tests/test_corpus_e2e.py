@@ -4,7 +4,6 @@ message (or are refused at the door), and the worker survives them all."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import grpc
@@ -25,16 +24,10 @@ BAD_MESSAGES = {
 }
 
 
-def needs_soffice(path: Path) -> bool:
-    return path.parent.name == "office" and path.suffix != ".xlsx"
-
-
 @pytest.mark.parametrize("path", GOOD, ids=[p.name for p in GOOD])
 def test_corpus_document_succeeds_with_segments(
     path: Path, stub: tasks_pb2_grpc.TaskServiceStub, api_key: str
 ) -> None:
-    if needs_soffice(path) and shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
     task = wait_terminal(stub, api_key, create(stub, api_key, path).task_id, timeout=300)
     assert task.status == pb.TASK_STATUS_SUCCEEDED, task.message
     segments = [s for chunk in task.output.chunks for s in chunk.segments]

@@ -12,7 +12,7 @@ import pytest
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer, start_server
-from tests.support import open_channel, auth, claim, create, rpc_error, wait_terminal
+from tests.support import auth, claim, create, open_channel, rpc_error, wait_terminal, wait_until
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 
@@ -208,5 +208,14 @@ def test_list_newest_first_with_page_and_limit_and_keyset(
             stub.CancelTask(pb.CancelTaskRequest(task_id=created[2]), metadata=key)
             only = stub.ListTasks(pb.ListTasksRequest(statuses=[pb.TASK_STATUS_CANCELLED]), metadata=key)
             assert [t.task_id for t in only.tasks] == [created[2]]
+    finally:
+        server.stop()
+
+
+def test_chunkd_run_worker_false_serves_without_a_worker(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "no-worker", {"CHUNKD_RUN_WORKER": "false"}, "--no-gateway")
+    try:
+        log = wait_until(lambda: (text := server.log()) and "chunkd: ready" in text and text)
+        assert "worker running" not in log
     finally:
         server.stop()

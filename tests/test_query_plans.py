@@ -62,3 +62,10 @@ def test_sweeper_scans_touch_only_active_rows(db_path: Path) -> None:
     late = select(tasks).where(tasks.c.status.in_([Status.STARTING, Status.PROCESSING]), tasks.c.deadline_at < now)
     assert "ix_tasks_status_lease" in plan(db_path, lost)
     assert "ix_tasks_status_deadline" in plan(db_path, late)
+
+
+def test_list_with_a_status_filter_walks_the_owner_status_index_without_sorting(db_path: Path) -> None:
+    """Rows of other statuses are never visited, however many there are."""
+    for status in Status:
+        text = plan(db_path, TaskStore.list_statement(ListQuery(owner="alice", limit=10, statuses=(status,))))
+        assert "ix_tasks_owner_status_created" in text and "TEMP B-TREE" not in text, text

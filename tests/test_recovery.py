@@ -15,7 +15,7 @@ from protos import tasks_pb2_grpc
 from server.errors import TaskNotFound
 from tests.documents import long_pdf
 from tests.harness import CORPUS, start_server
-from tests.support import open_channel, auth, claim, create, rpc_error, wait_terminal, wait_until
+from tests.support import auth, claim, create, open_channel, rpc_error, wait_terminal, wait_until
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 

@@ -12,7 +12,7 @@ import pytest
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer, start_server
-from tests.support import open_channel, TERMINAL, auth, create, wait_until
+from tests.support import TERMINAL, auth, create, open_channel, wait_until
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 

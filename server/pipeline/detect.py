@@ -10,12 +10,15 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OLE = "application/x-ole-storage"  # .doc, .ppt, .xls
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ODP = "application/vnd.oasis.opendocument.presentation"
 HTML = "text/html"
 MARKDOWN = "text/markdown"
 TEXT = "text/plain"
 PNG, JPEG, WEBP, TIFF = "image/png", "image/jpeg", "image/webp", "image/tiff"
 
-SUPPORTED = frozenset({PDF, DOCX, PPTX, XLSX, OLE, HTML, MARKDOWN, TEXT, PNG, JPEG, WEBP, TIFF})
+SUPPORTED = frozenset({PDF, DOCX, PPTX, XLSX, OLE, ODT, ODS, ODP, HTML, MARKDOWN, TEXT, PNG, JPEG, WEBP, TIFF})
 
 
 def sniff(data: bytes) -> str:
@@ -40,11 +43,24 @@ def sniff(data: bytes) -> str:
 
 def _office_type(data: bytes) -> str:
     try:
-        names = zipfile.ZipFile(BytesIO(data)).namelist()
-    except zipfile.BadZipFile:
-        return "application/zip"
+        archive = zipfile.ZipFile(BytesIO(data))
+        names = archive.namelist()
+        declared = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return _damaged_office_type(data)
     for prefix, mime in (("word/", DOCX), ("ppt/", PPTX), ("xl/", XLSX)):
         if any(name.startswith(prefix) for name in names):
+            return mime
+    if declared in (ODT, ODS, ODP):  # OpenDocument names its type in a first, stored `mimetype` entry
+        return declared
+    return "application/zip"
+
+
+def _damaged_office_type(data: bytes) -> str:
+    """A zip whose directory is unreadable (truncated, corrupted) still names its parts in the
+    local headers before each part: a damaged DOCX is still a DOCX, and fails as one."""
+    for part, mime in ((b"word/document.xml", DOCX), (b"ppt/presentation.xml", PPTX), (b"xl/workbook.xml", XLSX)):
+        if part in data:
             return mime
     return "application/zip"
 

@@ -7,12 +7,16 @@ Files go under the task's workdir and are referenced by workdir-relative paths.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image
 
+from server.pipeline.convert import check_pixels
 from server.pipeline.geometry import Box
 
 HIGH_DPI = 144.0  # high_resolution: 2x, what Chunkr's page images use
@@ -28,13 +32,17 @@ class PageImage:
     path: str  # workdir-relative
 
 
-def render_page(document: pdfium.PdfDocument, index: int, dpi: float) -> Image.Image:
-    """The page as an RGB(X) image at `dpi`."""
+def render_page(document: pdfium.PdfDocument, index: int, dpi: float, rotation: int = 0) -> Image.Image:
+    """The page as an RGB(X) image at `dpi`, turned `rotation` degrees clockwise beyond /Rotate."""
     page = document[index]
     try:
+        width, height = page.get_size()
+        check_pixels(round(width * dpi / 72.0), round(height * dpi / 72.0), f"Page {index + 1} at {dpi:g} dpi")
         # pdfium draws 4-byte pixels natively: asking for them (RGBX) skips a conversion
         # pass, and JPEG encodes RGBX as it does RGB
-        bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True, prefer_bgrx=True, rev_byteorder=True)
+        bitmap = page.render(
+            scale=dpi / 72.0, rotation=rotation, may_draw_forms=True, prefer_bgrx=True, rev_byteorder=True
+        )
         return bitmap.to_pil()
     finally:
         page.close()
@@ -48,12 +56,74 @@ def is_blank(image: Image.Image) -> bool:
     return isinstance(darkest, (int, float)) and darkest >= 235
 
 
-def save_page(image: Image.Image, page_number: int, dpi: float, workdir: Path) -> PageImage:
-    relative = f"pages/{page_number}.jpg"
+def _write_jpeg(image: Image.Image, relative: str, workdir: Path) -> None:
     target = workdir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     image.save(target, "JPEG", quality=_JPEG_QUALITY, optimize=False)
+
+
+def save_page(image: Image.Image, page_number: int, dpi: float, workdir: Path) -> PageImage:
+    relative = page_path(page_number)
+    _write_jpeg(image, relative, workdir)
     return PageImage(image=image, dpi=dpi, path=relative)
+
+
+def page_path(page_number: int) -> str:
+    return f"pages/{page_number}.jpg"
+
+
+def crop_path(name: str) -> str:
+    return f"segments/{name}.jpg"
+
+
+class PageImages:
+    """Renders page images and writes them with their crops on one background thread.
+
+    Rendering (pdfium) and JPEG encoding both release the GIL, so page N's image is
+    drawn and written while the main thread lays out page N. pdfium must never be
+    called from two threads at once: whoever else calls it while this thread may
+    render holds `pdfium_lock`. At most `depth` pages wait their turn, so no more
+    bitmaps than that are ever held."""
+
+    def __init__(self, document: pdfium.PdfDocument, workdir: Path, depth: int = 2) -> None:
+        self._document = document
+        self._workdir = workdir
+        self._depth = depth
+        self.pdfium_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-images")
+        self._pending: deque[Future[None]] = deque()
+
+    def render(self, index: int, dpi: float, rotation: int) -> Future[PageImage]:
+        """Start drawing page `index` (0-based); the future holds the bitmap."""
+        while len(self._pending) >= self._depth:
+            self._pending.popleft().result()
+        return self._pool.submit(self._render, index, dpi, rotation)
+
+    def _render(self, index: int, dpi: float, rotation: int) -> PageImage:
+        with self.pdfium_lock:
+            bitmap = render_page(self._document, index, dpi, rotation)
+        return PageImage(image=bitmap, dpi=dpi, path=page_path(index + 1))
+
+    def write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
+        """Write the page image and each (box, name) crop as `crop_path(name)`, then free the bitmap."""
+        self._pending.append(self._pool.submit(self._write, image, crops))
+
+    def _write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
+        page = image.result()  # rendered before: this thread runs its jobs in order
+        try:
+            _write_jpeg(page.image, page.path, self._workdir)
+            for box, name in crops:
+                save_crop(page, box, name, self._workdir)
+        finally:
+            page.image.close()
+
+    def close(self) -> None:
+        """Wait for every write; raises the first one that failed."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def save_crop(page: PageImage, box: Box, name: str, workdir: Path) -> str:
@@ -66,8 +136,6 @@ def save_crop(page: PageImage, box: Box, name: str, workdir: Path) -> str:
     bottom = min(height, int((box.y1 + CROP_PADDING) * scale) + 1)
     if right - left < 2 or bottom - top < 2:
         left, top, right, bottom = 0, 0, width, height
-    relative = f"segments/{name}.jpg"
-    target = workdir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.image.crop((left, top, right, bottom)).save(target, "JPEG", quality=_JPEG_QUALITY)
+    relative = crop_path(name)
+    _write_jpeg(page.image.crop((left, top, right, bottom)), relative, workdir)
     return relative

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.pipeline.geometry import Box
-from server.pipeline.lines import Line
+from server.pipeline.pdf.lines import Line
 from server.pipeline.tables import Table
 
 

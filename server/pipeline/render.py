@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from protos import tasks_pb2 as pb
-from server.pipeline.lines import LIST_MARKER
+from server.pipeline.pdf.lines import LIST_MARKER
 from server.pipeline.tables import Table
 
 # Markdown specials; an underscore inside a word (SESSION_USER) is literal in CommonMark
@@ -46,10 +46,14 @@ def _split_marker(text: str) -> tuple[str, str]:
 
 
 def render_table(table: Table) -> Rendered:
-    """An HTML table with row and column spans, and a Markdown pipe table in
-    which a spanning cell's text is repeated in every position it covers."""
+    """An HTML table with row and column spans, and a Markdown pipe table (which has
+    no spans): a cell spanning columns repeats its text across them, as a group header
+    reads over each column it heads; a header label spanning the header's rows repeats
+    down them; any other cell spanning rows gives its text to its first row only, so no
+    value is read again in the rows below."""
     html_rows = []
     md_rows = []
+    header_labels: dict[int, tuple[str, int]] = {}  # column -> (text, rows) of a first-row cell spanning rows
     for r, row in enumerate(table.rows):
         tag = "th" if r == 0 else "td"
         cells = []
@@ -61,7 +65,23 @@ def render_table(table: Table) -> Rendered:
             )
             cells.append(f"<{tag}{spans}>{_esc(cell.text)}</{tag}>")
         html_rows.append(f"<tr>{''.join(cells)}</tr>")
-        md_rows.append("| " + " | ".join(cell.text.replace("|", "\\|").replace("\n", " ") for cell in row) + " |")
+        md_cells: list[str] = []
+        reach = 0  # the columns the last owning cell of this row spans to
+        for c, cell in enumerate(row):
+            if not cell.covered:
+                reach = c + cell.colspan
+                text = cell.text.replace("|", "\\|").replace("\n", " ")
+                md_cells.append(text)
+                if r == 0 and cell.rowspan > 1:
+                    for k in range(c, c + cell.colspan):
+                        header_labels[k] = (text, cell.rowspan)
+            elif c < reach and md_cells:
+                md_cells.append(md_cells[-1])
+            elif c in header_labels and r < header_labels[c][1]:
+                md_cells.append(header_labels[c][0])  # a label of a header two rows deep
+            else:
+                md_cells.append("")
+        md_rows.append("| " + " | ".join(md_cells) + " |")
     if md_rows:
         md_rows.insert(1, "| " + " | ".join(["---"] * table.column_count) + " |")
     content = "\n".join(" | ".join(cell.text for cell in row if not cell.covered) for row in table.rows)

@@ -12,22 +12,39 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as raw
+from pypdfium2 import raw
 
 from protos import tasks_pb2 as pb
 from server.errors import PipelineError, UnsupportedFileType
-from server.pipeline import PipelineResult, ProgressFn, detect
+from server.pipeline import PipelineResult, ProgressFn, detect, limits
 from server.pipeline.chunking import build_chunks, token_counter
-from server.pipeline.convert import image_to_pdf, office_to_pdf, spreadsheet_to_html
-from server.pipeline.extract import PageContent, extract_page
+from server.pipeline.convert import (
+    check_unpacked_size,
+    image_to_pdf,
+    office_to_pdf,
+    over_page_limit,
+    spreadsheet_to_html,
+)
 from server.pipeline.geometry import Box
-from server.pipeline.images import HIGH_DPI, LOW_DPI, PageImage, is_blank, render_page, save_crop, save_page
-from server.pipeline.layout import analyse_page
-from server.pipeline.lines import Line, build_lines
+from server.pipeline.images import (
+    HIGH_DPI,
+    LOW_DPI,
+    PageImage,
+    PageImages,
+    crop_path,
+    is_blank,
+    page_path,
+)
+from server.pipeline.office.document import NATIVE, process_office
+from server.pipeline.pdf.extract import PageContent, extract_page
+from server.pipeline.pdf.layout import analyse_page
+from server.pipeline.pdf.lines import Line, build_lines
+from server.pipeline.pdf.stats import DocumentStats, StatsBuilder
 from server.pipeline.regions import Region
 from server.pipeline.segments import (
     Placement,
@@ -39,7 +56,6 @@ from server.pipeline.segments import (
     to_segment,
     wants_crop,
 )
-from server.pipeline.stats import DocumentStats, StatsBuilder
 from server.pipeline.textdoc import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
@@ -52,8 +68,9 @@ from server.pipeline.textdoc import (
 log = logging.getLogger(__name__)
 
 OCR_DPI = 200.0  # OCR reads best at 150-200 dpi, whatever the page image resolution
-_OFFICE = frozenset({detect.DOCX, detect.PPTX, detect.XLSX, detect.OLE})
+_OFFICE = frozenset({detect.OLE, detect.ODT, detect.ODP})  # through LibreOffice; DOCX/PPTX/XLSX are read natively
 _IMAGES = frozenset({detect.PNG, detect.JPEG, detect.WEBP, detect.TIFF})
+_ZIPPED = frozenset({detect.DOCX, detect.PPTX, detect.XLSX, detect.ODT, detect.ODS, detect.ODP})
 _MARGIN_TYPES = frozenset({pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER})
 
 
@@ -64,10 +81,12 @@ class Notes:
     skipped: list[str] = field(default_factory=list)  # "page 3: ..."
     no_text_pages: list[int] = field(default_factory=list)
     ocr_missing: str = ""  # the install hint, when OCR was needed and absent
+    remarks: list[str] = field(default_factory=list)  # anything else the reader should know
 
     def message(self) -> str:
         parts = ["Task succeeded"]
         parts.extend(f"skipped {note}" for note in self.skipped)
+        parts.extend(self.remarks)
         if self.no_text_pages and self.ocr_missing:
             pages = _page_list(self.no_text_pages)
             parts.append(f"no text layer was found on {pages} and OCR is not installed ({self.ocr_missing})")
@@ -108,12 +127,20 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     if len(document) == 0:
         document.close()
         raise PipelineError("The PDF has no pages")
+    if len(document) > limits.current().max_pages:
+        count = len(document)
+        document.close()
+        raise PipelineError(over_page_limit(count))
+    if document.get_formtype() != raw.FORMTYPE_NONE:
+        document.init_forms()  # before any page loads: field values are read, and drawn on page images
     return document
 
 
 def _page_failure(number: int, exc: Exception, config: pb.Configuration, notes: Notes) -> None:
     """Under error_handling Continue a broken page is skipped and noted; otherwise the task fails."""
     reason = exc.message if isinstance(exc, PipelineError) else "the page could not be read"
+    if isinstance(exc, MemoryError):
+        reason = "it needs more memory than a pipeline process may use (CHUNKD_MAX_PROCESS_MEMORY)"
     if not isinstance(exc, PipelineError):
         log.warning("page %d failed: %r", number, exc)
     if config.error_handling == pb.ERROR_HANDLING_CONTINUE:
@@ -132,6 +159,7 @@ class _Document:
     namespace: uuid.UUID
     notes: Notes
     progress: ProgressFn
+    images: PageImages
     pages: list[pb.Page] = field(default_factory=list)
 
 
@@ -177,15 +205,20 @@ def _picture_of_page(doc: _Document, content: PageContent) -> pb.Segment:
     return to_segment(region, _place(doc, content, 0), doc.config)
 
 
-def _render(doc: _Document, content: PageContent, for_ocr: bool) -> PageImage:
-    """Render and store the page image (at OCR resolution when OCR will read it)."""
+def _render(doc: _Document, content: PageContent, for_ocr: bool) -> Future[PageImage]:
+    """Start drawing the page image (at OCR resolution when OCR will read it); it is
+    written with its crops once the page's segments are known."""
     dpi = HIGH_DPI if doc.config.high_resolution else LOW_DPI
     if for_ocr:
         dpi = max(dpi, OCR_DPI)
-    image = save_page(render_page(doc.pdf, content.number - 1, dpi), content.number, dpi, doc.workdir)
+    image = doc.images.render(content.number - 1, dpi, content.render_rotation)
     doc.pages.append(
         pb.Page(
-            image=image.path, page_number=content.number, page_width=content.width, page_height=content.height, dpi=dpi
+            image=page_path(content.number),
+            page_number=content.number,
+            page_width=content.width,
+            page_height=content.height,
+            dpi=dpi,
         )
     )
     return image
@@ -204,13 +237,15 @@ def _from_ocr(doc: _Document, content: PageContent, segments: list[pb.Segment]) 
     return segments
 
 
-def _crop(doc: _Document, image: PageImage, segments: list[pb.Segment]) -> None:
+def _crops(doc: _Document, segments: list[pb.Segment]) -> list[tuple[Box, str]]:
+    """The crops the configuration asks for, each segment pointing at its file to be."""
+    crops: list[tuple[Box, str]] = []
     for segment in segments:
         if wants_crop(doc.config, segment.segment_type):
             b = segment.bbox
-            segment.image = save_crop(
-                image, Box(b.left, b.top, b.left + b.width, b.top + b.height), segment.segment_id, doc.workdir
-            )
+            crops.append((Box(b.left, b.top, b.left + b.width, b.top + b.height), segment.segment_id))
+            segment.image = crop_path(segment.segment_id)
+    return crops
 
 
 def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats: DocumentStats) -> list[pb.Segment]:
@@ -218,10 +253,10 @@ def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats
     needs_ocr = doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL or not content.has_usable_text
     image = _render(doc, content, needs_ocr)
     segments: list[pb.Segment] | None = None
-    if needs_ocr and not content.has_usable_text and not content.images and is_blank(image.image):
+    if needs_ocr and not content.has_usable_text and not content.images and is_blank(image.result().image):
         segments = []  # an empty page: nothing to read, and OCR would spend seconds finding that out
     elif needs_ocr:
-        read = _ocr_segments(doc, image, content)
+        read = _ocr_segments(doc, image.result(), content)
         if read is not None:
             segments = _from_ocr(doc, content, read)
         elif not content.has_usable_text:
@@ -230,8 +265,8 @@ def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats
     if segments is None:
         segments = _text_layer_segments(doc, content, lines, stats)
     kept = [s for s in segments if not is_ignored(doc.config, s.segment_type)]
-    _crop(doc, image, kept)
-    image.image.close()
+    image.result()  # drawn meanwhile; a page pdfium cannot draw fails here, as that page's failure
+    doc.images.write(image, _crops(doc, kept))
     return kept
 
 
@@ -241,7 +276,8 @@ KEEP_PAGES = 150  # up to this many pages keep their extracted text between the 
 def _read(doc: _Document, index: int) -> tuple[PageContent, list[Line]] | None:
     """Page `index`'s text layer, or None when the page is broken and Continue skips it."""
     try:
-        content = extract_page(doc.pdf, index)
+        with doc.images.pdfium_lock:  # the page-image thread may be drawing
+            content = extract_page(doc.pdf, index)
         return content, build_lines(content.words)
     except Exception as exc:  # pdfium or a hostile page: Fail or Continue decides
         _page_failure(index + 1, exc, doc.config, doc.notes)
@@ -294,7 +330,7 @@ _TEXT_READERS: dict[str, Callable[[str], list[Region]]] = {
 
 
 def _is_workbook(path: Path, mime_type: str) -> bool:
-    return mime_type == detect.XLSX or (mime_type == detect.OLE and detect.ole_extension(path.read_bytes()) == ".xls")
+    return mime_type == detect.ODS or (mime_type == detect.OLE and detect.ole_extension(path.read_bytes()) == ".xls")
 
 
 def _text_document(
@@ -323,6 +359,8 @@ def run(
         raise UnsupportedFileType(mime_type)
     if input_path.stat().st_size == 0:
         raise PipelineError("The file is empty")
+    if mime_type in _ZIPPED:
+        check_unpacked_size(input_path)  # before any reader, native or LibreOffice, inflates a member
     count = token_counter(config.chunk_processing.tokenizer or "Word")  # fail on a bad tokenizer before the work
     workdir.mkdir(parents=True, exist_ok=True)
     namespace = _namespace(input_path)
@@ -332,6 +370,11 @@ def run(
     if mime_type in _TEXT_READERS:
         segments = _text_document(input_path, _TEXT_READERS[mime_type], config, namespace)
         output.page_count = 1
+    elif mime_type in NATIVE:
+        office = process_office(input_path, mime_type, config, workdir, namespace, progress)
+        segments, output.page_count, pdf_path = office.segments, office.page_count, office.pdf_path
+        output.pages.extend(office.pages)
+        notes.remarks.extend(office.notes)
     elif _is_workbook(input_path, mime_type):
         progress("Converting", 0, 0)
         html = spreadsheet_to_html(input_path, mime_type, workdir)
@@ -348,8 +391,11 @@ def run(
             pdf_path = input_path
         pdf = open_pdf(pdf_path)
         try:
-            doc = _Document(pdf, config, workdir, namespace, notes, progress)
-            segments = _process_pdf(doc)
+            doc = _Document(pdf, config, workdir, namespace, notes, progress, PageImages(pdf, workdir))
+            try:
+                segments = _process_pdf(doc)
+            finally:
+                doc.images.close()
             output.page_count = len(pdf)
             output.pages.extend(doc.pages)
         finally:

@@ -91,6 +91,7 @@ def test_tokenizer_spellings(value: object, name: str) -> None:
         ({"high_resolution": "yes"}, "Invalid high_resolution: expected a boolean, got string"),
         ({"expires_in": 1.5}, "Invalid expires_in: expected an integer"),
         ({"expires_in": 2**40}, "Invalid expires_in: 1099511627776 is out of range"),
+        ({"expires_in": 15484256469.0}, "Invalid expires_in: 15484256469 is out of range"),  # found by schemathesis
         ({"segment_processing": {"Tabel": {}}}, "Invalid segment_processing key: 'Tabel'"),
         ({"segment_processing": {"Table": {"format": "Pdf"}}}, "Invalid segment_processing.Table.format: 'Pdf'"),
         ({"segment_processing": {"Table": {"embed_sources": "HTML"}}}, "Invalid segment_processing.Table.embed_sources"),

@@ -96,3 +96,37 @@ async def test_keepalives_then_a_client_that_disconnects_cancels_the_watch(idle:
                 assert seen[0] == "event: snapshot"
                 assert app.state.watches.open == 1
             await _wait(lambda: app.state.watches.open == 0)
+
+
+async def _open_events(port: int, path: str, key: str) -> tuple[str, asyncio.StreamReader, asyncio.StreamWriter]:
+    """One SSE stream over its own connection; returns the status line and,
+    for a 200, the stream positioned after the first event."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {key}\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0].decode()
+    if " 200 " in status:
+        status += " " + (await reader.readuntil(b"\n\n")).decode(errors="replace")
+    return status, reader, writer
+
+
+async def test_two_hundred_clients_opening_at_once_all_get_their_stream_and_the_change(idle: RunningServer) -> None:
+    """A burst of opens on one task: every client gets 200 and the snapshot,
+    then every one sees the cancel."""
+    port = int(idle.http_url.rsplit(":", 1)[1])
+    upload = {"file": base64.b64encode(PDF.read_bytes()).decode()}
+    async with httpx.AsyncClient(base_url=idle.http_url + "/api/v1", headers={"Authorization": idle.api_key}) as client:
+        task = (await client.post("/task/parse", json=upload, timeout=60)).json()
+        path = f"/api/v1/task/{task['task_id']}/events"
+        opened = await asyncio.gather(*(_open_events(port, path, idle.api_key) for _ in range(200)))
+        try:
+            statuses = [status for status, _, _ in opened]
+            assert all(" 200 " in s and "event: snapshot" in s and '"Starting"' in s for s in statuses), [
+                s[:200] for s in statuses if " 200 " not in s or "event: snapshot" not in s
+            ][:3]
+            assert (await client.get(f"/task/{task['task_id']}/cancel", timeout=60)).text == "Task cancelled"
+            changes = await asyncio.gather(*(asyncio.wait_for(r.readuntil(b"\n\n"), 60) for _, r, _ in opened))
+            assert all(b"event: changed" in c and b'"Cancelled"' in c for c in changes)
+        finally:
+            for _, _, writer in opened:
+                writer.close()

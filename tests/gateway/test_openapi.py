@@ -11,7 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 from jsonschema import Draft202012Validator
 
-from gateway import events, files, routes
+from gateway import events, file_routes, files, routes, webhook_routes
 from gateway.app import API_PREFIX
 from tests.gateway.conftest import PDF
 from tests.gateway.rest import create, wait_terminal
@@ -41,7 +41,7 @@ def check(document: dict[str, Any], method: str, template: str, response: httpx.
 
 
 def test_every_route_is_documented(document: dict[str, Any]) -> None:
-    mounted = [(prefix, router) for prefix in (API_PREFIX, "") for router in (routes.router, events.router)]
+    mounted = [(prefix, router) for prefix in (API_PREFIX, "") for router in (routes.router, events.router, file_routes.router, webhook_routes.router)]
     mounted.append(("", files.router))
     routes_ = {
         (prefix + r.path.replace(":path}", "}"), m.lower()) for prefix, router in mounted for r in router.routes if isinstance(r, APIRoute) for m in r.methods or ()
@@ -52,7 +52,7 @@ def test_every_route_is_documented(document: dict[str, Any]) -> None:
     for prefix in ("", "/api/v1"):
         for path in ("/task/parse", "/task/{task_id}", "/task/{task_id}/parse", "/task/{task_id}/cancel",
                      "/tasks", "/tasks/{task_id}", "/tasks/{task_id}/cancel", "/tasks/parse", "/health",
-                     "/task/{task_id}/events"):
+                     "/task/{task_id}/events", "/events"):
             assert prefix + path in document["paths"], prefix + path
 
 
@@ -66,9 +66,9 @@ def test_every_task_operation_documents_its_errors_and_parameters(document: dict
                 if status != "200":
                     assert "text/plain" in response["content"], (method, path, status)
     names = {p["name"] for p in document["paths"]["/api/v1/tasks"]["get"]["parameters"]}
-    assert names == {"page", "limit", "start", "end", "include_chunks", "base64_urls"}
+    assert names == {"page", "limit", "start", "end", "include_chunks", "base64_urls", "status"}
     get_names = {p["name"] for p in document["paths"]["/api/v1/task/{task_id}"]["get"]["parameters"]}
-    assert get_names == {"task_id", "include_chunks", "base64_urls"}
+    assert get_names == {"task_id", "include_chunks", "base64_urls", "wait"}
     create_body = document["paths"]["/api/v1/task/parse"]["post"]["requestBody"]["content"]
     assert set(create_body) == {"application/json", "multipart/form-data"}
     assert "file" in document["components"]["schemas"]["CreateTaskBody"]["properties"]
@@ -114,3 +114,21 @@ def test_file_download_responses_match_the_schema(document: dict[str, Any], http
 def test_the_interactive_docs_are_served(server: RunningServer) -> None:
     docs = httpx.get(f"{server.http_url}/docs")
     assert docs.status_code == 200 and "/openapi.json" in docs.text
+
+
+def test_operation_ids_are_chunkrs_and_unique(document: dict[str, Any]) -> None:
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+    assert document["paths"]["/api/v1/task/parse"]["post"]["operationId"] == "create_task_route"
+    assert document["paths"]["/api/v1/task/{task_id}"]["get"]["operationId"] == "get_task_route"
+    assert document["paths"]["/api/v1/task/{task_id}/cancel"]["get"]["operationId"] == "cancel_task_route"
+    assert document["paths"]["/api/v1/tasks"]["get"]["operationId"] == "get_tasks_route"
+
+
+def test_the_document_validates_as_openapi(document: dict[str, Any]) -> None:
+    from openapi_spec_validator import validate
+
+    validate(document)  # type: ignore[arg-type]
+    for path in ("/files", "/files/{file_id}", "/files/{file_id}/content", "/files/{file_id}/url",
+                 "/webhooks", "/webhooks/{webhook_id}"):
+        assert path in document["paths"] and "/api/v1" + path in document["paths"], path

@@ -61,4 +61,4 @@ def score(text: str, reference: Path, tmp_path: Path) -> dict[str, float]:
 
 @pytest.fixture(scope="session")
 def engine_installed() -> None:
-    pytest.importorskip("rapidocr_onnxruntime", reason="the [ocr] extra is not installed")
+    pytest.importorskip("rapidocr", reason="the [ocr] extra is not installed")

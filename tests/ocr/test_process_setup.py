@@ -28,7 +28,7 @@ def run_probe(code: str, threads: str | None = None) -> dict:
 
 THREADS = r"""
 import json
-from server.pipeline import ocr_engine
+from server.pipeline.ocr import engine as ocr_engine
 print(json.dumps([s.get_session_options().intra_op_num_threads for s in ocr_engine.sessions()]))
 """
 
@@ -38,8 +38,8 @@ def test_sessions_use_the_configured_threads(setting: str | None, expected: int)
     if expected > (os.cpu_count() or 1):
         pytest.skip("needs as many cores as threads asked for")
     threads = run_probe(THREADS, setting)
-    assert len(threads) == 4, "det, cls, rec and layout: one set of sessions per process"
-    assert threads == [expected] * 4
+    assert len(threads) == 3, "det, rec and layout: one set of sessions per process"
+    assert threads == [expected] * 3
 
 
 OFFLINE = r"""

@@ -11,7 +11,6 @@ import pytest
 
 from protos import tasks_pb2 as pb
 from server.errors import PipelineError
-from server.pipeline.convert import soffice_path
 from tests.harness import CORPUS
 from tests.pipeline.support import markdown_of, run_pipeline, segments_of
 
@@ -99,16 +98,12 @@ def test_bad_files_fail_with_a_readable_message(name: str, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("relative", sorted(EXPECTED_KINDS))
 def test_documents_give_segments_of_the_expected_kinds(relative: str, tmp_path: Path) -> None:
-    if relative.startswith("office/") and soffice_path() is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: "
-            "apt-get install libreoffice-core-nogui libreoffice-writer-nogui ..."
-        )
     result = run_pipeline(CORPUS / relative, tmp_path)
     kinds = {s.segment_type for s in segments_of(result)}
     missing = EXPECTED_KINDS[relative] - kinds
     assert not missing, f"no {[pb.SegmentType.Name(k) for k in missing]} in {relative}"
-    assert result.message == "Task succeeded"
+    # office files also say how they were laid out, and which hidden sheets were skipped
+    assert result.message == "Task succeeded" or (relative.startswith("office/") and "Task succeeded" in result.message)
     assert not kinds & {T.SEGMENT_TYPE_PAGE_HEADER, T.SEGMENT_TYPE_PAGE_FOOTER}  # ignored by default
     for page in result.output.pages:
         assert (tmp_path / page.image).is_file()

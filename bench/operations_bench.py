@@ -1,0 +1,92 @@
+"""What the operations interceptors cost a call: a grpc.aio echo server bare,
+with the metrics interceptor, and with metrics and rate limiting (a rate no
+caller reaches, so every call pays for its bucket), at 1, 8 and 64 concurrent
+calls. Each server runs in its own process; rounds alternate between them.
+
+    .venv/bin/python -m bench.operations_bench [--seconds 3] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+
+import grpc
+
+from bench.load import LoadResult, median_result, run_load
+from server.drain import Drain
+from server.metrics import ServerInterceptor
+from server.ratelimit import Buckets, RateLimitInterceptor
+from tests.harness import free_port
+
+MODES = ("bare", "metrics", "metrics+ratelimit")
+SERVICE = "bench.Echo"
+
+
+async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+    return request
+
+
+async def serve(address: str, mode: str) -> None:
+    chain: list[grpc.aio.ServerInterceptor] = []
+    if mode != "bare":
+        chain.append(ServerInterceptor(Drain()))
+    if mode == "metrics+ratelimit":
+        chain.append(RateLimitInterceptor(Buckets(1e9, 0), SERVICE))
+    server = grpc.aio.server(interceptors=chain)
+    handler = grpc.method_handlers_generic_handler(SERVICE, {"Echo": grpc.unary_unary_rpc_method_handler(echo)})
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(address)
+    await server.start()
+    print("ready", flush=True)
+    await server.wait_for_termination()
+
+
+async def load(address: str, concurrency: int, seconds: float) -> LoadResult:
+    async with grpc.aio.insecure_channel(address) as channel:
+        call = channel.unary_unary(f"/{SERVICE}/Echo")
+        metadata = (("authorization", "Bearer bench-key"),)
+        return await run_load(lambda: call(b"x" * 64, metadata=metadata), concurrency, seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    servers: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+    try:
+        for mode in MODES:
+            address = f"127.0.0.1:{free_port()}"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bench.operations_bench", "--serve", address, mode], stdout=subprocess.PIPE
+            )
+            assert process.stdout is not None and process.stdout.readline().strip() == b"ready"
+            servers[mode] = (address, process)
+        print(f"echo calls, median of {args.rounds} rounds of {args.seconds:g}s; ratio = req/s vs bare, same run")
+        print("| concurrency | server | req/s | p50 ms | p99 ms | vs bare |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: |")
+        for concurrency in (1, 8, 64):
+            results: dict[str, list[LoadResult]] = {mode: [] for mode in MODES}
+            for _ in range(args.rounds):
+                for mode in MODES:
+                    results[mode].append(asyncio.run(load(servers[mode][0], concurrency, args.seconds)))
+            floor = median_result(results["bare"])
+            for mode in MODES:
+                r = median_result(results[mode])
+                print(
+                    f"| {concurrency} | {mode} | {r.qps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
+                    f"{r.qps / floor.qps:.2f} |"
+                )
+    finally:
+        for _, process in servers.values():
+            process.terminate()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        asyncio.run(serve(sys.argv[2], sys.argv[3]))
+    else:
+        main()

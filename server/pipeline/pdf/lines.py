@@ -1,0 +1,378 @@
+"""Words → line fragments → text blocks (paragraph candidates).
+
+A line fragment is a run of words on one baseline without a column-sized gap;
+a block is a stack of fragments in one column with one style. Both are pure
+geometry and typography: deciding what a block *is* happens in layout.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from server.pipeline.geometry import Box, union_all
+from server.pipeline.pdf.extract import FORM_FONT, Word
+
+LIST_MARKER = re.compile(
+    r"^(?:[\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219\u25a0\u25a1\u2013\u2014\-\*\u00b7\uf0b7\uf0a7\u27a2\u2713\u2714\u25ba\u25b8o]"
+    r"|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|\(?[ivxIVX]{1,4}[.)])$"
+)
+_CAPTION_LABEL = re.compile(r"^(?:figure|fig\.|table|tab\.|listing|algorithm)\s*[\dIVX]+[.:]?$", re.IGNORECASE)
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_NUMBER_LABEL = re.compile(r"^\(?\d{1,2}(?:\.\d{1,2})*[.)]?$")  # "1", "2.3", "(4)": a heading's number
+_COLUMN_GAP_EM = 1.1  # a horizontal gap wider than this many font sizes separates fragments
+
+
+@dataclass(slots=True)
+class Line:
+    """Words on one baseline, in reading order (right to left for RTL lines)."""
+
+    words: list[Word]
+    box: Box
+    size: float
+    bold: bool
+    italic: bool
+    monospace: bool
+    rtl: bool
+    font: str = ""
+
+    @property
+    def text(self) -> str:
+        out = self.words[0].text
+        for word in self.words[1:]:
+            # a combining mark (Arabic harakat, Hebrew points) set apart from its letter joins it
+            out += word.text if unicodedata.category(word.text[0]) == "Mn" else f" {word.text}"
+        return out
+
+    @property
+    def rotated(self) -> bool:
+        """Set across the page's reading direction: a block of sideways text, kept whole."""
+        return self.words[0].rotated
+
+    @property
+    def starts_list_item(self) -> bool:
+        first = self.words[0].text
+        if len(self.words) > 1 and LIST_MARKER.match(first):
+            # "A. Researcher", "J. Smith": an initial before a name is no item marker
+            return not (_INITIAL.match(first) and len(self.words) <= 3 and self.words[1].text[:1].isupper())
+        return first[:1] in "\u2022\u25aa\u25cf\u25e6\u25a0\uf0b7\uf0a7\u27a2\u25ba\u25b8" and len(first) > 1
+
+
+@dataclass(slots=True)
+class Block:
+    """Consecutive lines of one paragraph, heading, list item or cell group."""
+
+    lines: list[Line] = field(default_factory=list)
+    box: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
+
+    def add(self, line: Line) -> None:
+        self.box = line.box if not self.lines else self.box.union(line.box)
+        self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return join_lines([line.text for line in self.lines])
+
+    @property
+    def size(self) -> float:
+        return max(line.size for line in self.lines)
+
+    @property
+    def bold(self) -> bool:
+        chars = sum(len(line.text) for line in self.lines)
+        return sum(len(line.text) for line in self.lines if line.bold) >= 0.6 * max(chars, 1)
+
+    @property
+    def italic(self) -> bool:
+        return all(line.italic for line in self.lines)
+
+    @property
+    def monospace(self) -> bool:
+        return all(line.monospace for line in self.lines)
+
+    @property
+    def font(self) -> str:
+        return self.lines[0].font
+
+    @property
+    def rtl(self) -> bool:
+        return sum(1 for line in self.lines if line.rtl) > len(self.lines) / 2
+
+    @property
+    def rotated(self) -> bool:
+        return self.lines[0].rotated
+
+
+_URL_START = re.compile(r"^(?:[a-z][a-z+.-]*://|www\.)")
+_SOFT_HYPHENS = ("\u00ad", "\ufffe", "\u2010")
+
+
+def join_lines(texts: list[str]) -> str:
+    """Lines of a paragraph as one string, joining words hyphenated at a line end.
+    A line-end hyphen mark that joins nothing is shown as a hyphen; soft hyphens inside
+    a line are invisible."""
+    out = ""
+    for text in texts:
+        if not out:
+            out = text
+        elif out.endswith(_SOFT_HYPHENS) or (
+            out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].islower()
+        ):
+            out = out[:-1] + text
+        elif out.endswith(("/", ".", "-", "_")) and _URL_START.search(out.rsplit(" ", 1)[-1]):
+            out += text  # a web address broken across lines
+        else:
+            out = f"{out} {text}"
+    if "\ufffe" in out or "\u00ad" in out:
+        out = out.replace("\ufffe", "-").replace("\u00ad", "")
+    return out
+
+
+def _make_line(words: list[Word], rtl: bool) -> Line:
+    """A line's style is what most of its characters are set in."""
+    chars = bold = italic = mono = 0
+    weighted_size = 0.0
+    fonts: dict[str, int] = {}
+    for word in words:
+        n = len(word.text)
+        chars += n
+        weighted_size += word.size * n
+        bold += n if word.bold else 0
+        italic += n if word.italic else 0
+        mono += n if word.monospace else 0
+        fonts[word.font] = fonts.get(word.font, 0) + n
+    return Line(
+        words=words,
+        box=union_all(w.box for w in words),
+        size=round(weighted_size / max(chars, 1), 1),
+        bold=bold * 2 > chars,
+        italic=italic * 2 > chars,
+        monospace=mono * 2 > chars,
+        rtl=rtl,
+        font=max(fonts, key=fonts.__getitem__),
+    )
+
+
+def _top_left(line: Line) -> tuple[float, float]:
+    return line.box.y0, line.box.x0
+
+
+def build_lines(words: list[Word]) -> list[Line]:
+    """Group words into rows by vertical position, then split rows at column gaps."""
+    if not words:
+        return []
+    # sideways text arrives as whole blocks, already in reading order: a line each
+    lines: list[Line] = [_make_line([w], False) for w in words if w.rotated]
+    ordered = sorted((w for w in words if not w.rotated), key=lambda w: (w.box.cy, w.box.x0))
+    rows: list[list[Word]] = []
+    row_cy = row_h = 0.0
+    for word in ordered:
+        height = max(word.box.height, 1.0)
+        if rows and abs(word.box.cy - row_cy) <= 0.45 * min(height, row_h):
+            rows[-1].append(word)
+            if height > row_h:  # the row's baseline is its tallest word's, not a subscript's
+                row_cy, row_h = word.box.cy, height
+            continue
+        rows.append([word])
+        row_cy, row_h = word.box.cy, height
+    rows = _attach_scripts(rows)
+    gutters = _gutters(rows)
+    for row, row_gutters in zip(rows, gutters, strict=True):
+        rtl_chars = sum(len(w.text) for w in row if w.rtl)
+        rtl = rtl_chars * 2 > sum(len(w.text) for w in row)
+        row.sort(key=lambda w: -w.box.x1 if rtl else w.box.x0)
+        typical = _typical_space(row, rtl)
+        current: list[Word] = [row[0]]
+        for word in row[1:]:
+            previous = current[-1]
+            gap = previous.box.x0 - word.box.x1 if rtl else word.box.x0 - previous.box.x1
+            em = max(previous.size, word.size, 1.0)
+            bullet = (
+                len(current) == 1
+                and gap < 4 * em
+                and (LIST_MARKER.match(previous.text) is not None or _NUMBER_LABEL.match(previous.text) is not None)
+            )
+            label = len(current) <= 3 and gap < 3 * em and _CAPTION_LABEL.match(" ".join(w.text for w in current))
+            left, right = (word, previous) if rtl else (previous, word)
+            at_gutter = any(left.box.x1 <= g + 0.5 and right.box.x0 >= g - 0.5 for g in row_gutters)
+            # a justified line stretches its spaces alike (a sentence end up to 2-3 times):
+            # a gap is a column gap only when it is also far wider than the line's own spaces
+            wide = gap > _COLUMN_GAP_EM * em and (typical is None or gap > 2.5 * typical or gap > 2.5 * em)
+            field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
+            if (wide or at_gutter) and not bullet and not label and not field:
+                lines.append(_make_line(current, rtl))
+                current = []
+            current.append(word)
+        lines.append(_make_line(current, rtl))
+    return lines
+
+
+def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
+    """Rows of small type that are superscripts or subscripts of a neighbouring row (a
+    footnote mark, an index): each word sits inside that row's band and touches one of
+    its words. A small label beside a heading, at a distance, stays a row of its own."""
+
+    def attaches(small: list[Word], row: list[Word]) -> bool:
+        top, bottom = min(w.box.y0 for w in row), max(w.box.y1 for w in row)
+        tall = max(w.box.height for w in row)
+        for word in small:
+            if word.box.height >= 0.8 * tall:
+                return False
+            if min(word.box.y1, bottom) - max(word.box.y0, top) < 0.6 * word.box.height:
+                return False
+            reach = 0.6 * max(word.size, 1.0)
+            if not any(word.box.x0 - reach <= w.box.x1 and w.box.x0 - reach <= word.box.x1 for w in row):
+                return False
+        return True
+
+    out: list[list[Word]] = []
+    pending = list(rows)
+    for i, row in enumerate(pending):
+        neighbours = [pending[j] for j in (i - 1, i + 1) if 0 <= j < len(pending) and pending[j]]
+        host = next((n for n in neighbours if attaches(row, n)), None)
+        if host is not None:
+            host.extend(row)
+            pending[i] = []
+        elif row:
+            out.append(row)
+    return [row for row in out if row]
+
+
+def _typical_space(row: list[Word], rtl: bool) -> float | None:
+    """The median white gap between neighbouring words of a row in reading order, when
+    the row has enough gaps for a median to mean something."""
+    gaps = sorted((a.box.x0 - b.box.x1 if rtl else b.box.x0 - a.box.x1) for a, b in zip(row, row[1:], strict=False))
+    gaps = [g for g in gaps if g > 0]
+    return gaps[len(gaps) // 2] if len(gaps) >= 3 else None
+
+
+_GUTTER_GAP_EM = 0.75  # narrower than a column gap can be (LaTeX sets 1 em), wider than most word spaces
+_GUTTER_ROWS = 3  # rows in a vertical run that share the gap: word spaces do not line up that often
+
+
+def _gutters(rows: list[list[Word]]) -> list[list[float]]:
+    """Per row, the x of column gutters too narrow for the per-line gap rule: a white gap
+    of at least 0.75 em, and half as wide again as the row's word spaces, that lines up
+    with gaps in the rows above and below through a run of rows that no word crosses.
+    A justified line stretches all its spaces alike, so none of them stands out."""
+    candidates: list[list[tuple[float, float]]] = []
+    spans: list[tuple[list[float], list[float]]] = []  # per row: word starts, and the reach of words so far
+    for row in rows:
+        ordered = sorted(row, key=lambda w: w.box.x0)
+        typical = _typical_space(ordered, False) or 0.0
+        candidates.append(
+            [
+                (a.box.x1, b.box.x0)
+                for a, b in zip(ordered, ordered[1:], strict=False)
+                if b.box.x0 - a.box.x1 >= max(_GUTTER_GAP_EM * max(min(a.size, b.size), 1.0), 1.5 * typical)
+                and b.box.x0 - a.box.x1 <= _COLUMN_GAP_EM * 4 * max(a.size, b.size, 1.0)
+            ]
+        )
+        reach: list[float] = []
+        for word in ordered:
+            reach.append(max(word.box.x1, reach[-1]) if reach else word.box.x1)
+        spans.append(([w.box.x0 for w in ordered], reach))
+    found: list[list[float]] = [[] for _ in rows]
+    if not any(candidates):
+        return found
+
+    def crossed(j: int, x: float) -> bool:
+        starts, reach = spans[j]
+        k = bisect_left(starts, x) - 1  # the words starting left of x: does any reach past it?
+        return k >= 0 and reach[k] > x
+
+    for i, gaps in enumerate(candidates):
+        for a, b in gaps:
+            if any(a <= x <= b for x in found[i]):
+                continue
+            lo, hi, support = a, b, 1
+            run = [i]
+            for step in (-1, 1):
+                j = i + step
+                while 0 <= j < len(rows):
+                    if crossed(j, (lo + hi) / 2):
+                        break  # a word crosses: the run ends
+                    run.append(j)
+                    match = next((g for g in candidates[j] if min(hi, g[1]) - max(lo, g[0]) > 0), None)
+                    if match is not None:
+                        lo, hi, support = max(lo, match[0]), min(hi, match[1]), support + 1
+                    j += step
+            if support < _GUTTER_ROWS:
+                continue
+            middle = (lo + hi) / 2
+            for j in run:  # the gutter holds for every row of the run, loose lines too
+                if middle not in found[j] and not crossed(j, middle):
+                    found[j].append(middle)
+    return found
+
+
+def _continues(block: Block, line: Line, leading_gap: float) -> bool:
+    """Whether `line` is the next line of `block`'s paragraph. `leading_gap` is the
+    page's usual white space between consecutive lines of a paragraph."""
+    last = block.lines[-1]
+    if last.rotated or line.rotated:
+        return False
+    size = max(last.size, line.size, 1.0)
+    gap = line.box.y0 - last.box.y1
+    if gap < -0.4 * size or gap > max(0.55 * size, leading_gap * 1.3 + 0.5):
+        return False
+    if abs(last.size - line.size) > 0.12 * size or last.bold != line.bold or last.italic != line.italic:
+        return False
+    if last.monospace != line.monospace or (last.font != line.font and len(last.words) + len(line.words) > 2):
+        return False
+    if line.starts_list_item:
+        return False
+    first = block.lines[0]
+    if first.starts_list_item and len(first.words) > 1 and line.box.x0 < first.words[1].box.x0 - 0.5 * size:
+        return False  # a list item continues at its text's indent; back at the bullet it is a new paragraph
+    overlap = block.box.x_overlap(line.box)
+    if overlap <= 0:
+        return False
+    if len(block.lines) >= 1 and last.box.x1 < block.box.x1 - 2 * size and line.box.x0 > block.box.x0 + 0.6 * size:
+        return False  # the line above ended short and this one is indented: a new paragraph
+    aligned = abs(block.box.x0 - line.box.x0) < 2.5 * size or abs(block.box.x1 - line.box.x1) < 2.5 * size
+    return aligned or overlap >= 0.6 * min(block.box.width, line.box.width)
+
+
+def leading_gap(lines: list[Line]) -> float:
+    """The most common white gap between a line and the next one below it in the
+    same column and size: the page's line spacing."""
+    ordered = sorted(lines, key=lambda line: line.box.y0)
+    counts: dict[float, int] = {}
+    for i, line in enumerate(ordered):
+        for below in ordered[i + 1 : i + 6]:
+            gap = below.box.y0 - line.box.y1
+            if gap < -1 or gap > 2 * line.size:
+                continue
+            if (
+                below.box.x_overlap(line.box) > 0.5 * min(line.box.width, below.box.width)
+                and abs(below.size - line.size) < 0.5
+            ):
+                key = round(max(gap, 0.0) * 2) / 2
+                counts[key] = counts.get(key, 0) + 1
+                break
+    return max(counts, key=counts.__getitem__) if counts else 0.0
+
+
+def build_blocks(lines: list[Line]) -> list[Block]:
+    """Stack lines into blocks: each line joins the open block right above it
+    in the same column and style, or starts a new one."""
+    blocks: list[Block] = []
+    open_blocks: list[Block] = []
+    spacing = leading_gap(lines)
+    for line in sorted(lines, key=_top_left):
+        target = None
+        for block in reversed(open_blocks):
+            if _continues(block, line, spacing):
+                target = block
+                break
+        if target is None:
+            target = Block()
+            blocks.append(target)
+            open_blocks.append(target)
+        target.add(line)
+        # blocks far above can take no more lines
+        open_blocks = [b for b in open_blocks if line.box.y0 - b.box.y1 < 2 * max(line.size, 1.0) + spacing]
+    return blocks

@@ -1,0 +1,100 @@
+"""Reading order: recursive XY-cut over a page's regions, with pictures and
+footnotes placed afterwards because they straddle columns too often to cut by."""
+
+from __future__ import annotations
+
+from server.pipeline.regions import Region
+
+GUTTER = 7.0  # narrowest white band between columns, in points
+
+
+def _gaps(spans: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
+    """White intervals of at least `minimum` between the projections of `spans`."""
+    gaps: list[tuple[float, float]] = []
+    ordered = sorted(spans)
+    reach = ordered[0][1]
+    for start, end in ordered[1:]:
+        if start - reach >= minimum:
+            gaps.append((reach, start))
+        reach = max(reach, end)
+    return gaps
+
+
+def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
+    """Reading order by recursive XY-cut: split the set at every white band that
+    runs through it, vertical bands (columns) first, read left to right (right to
+    left on RTL pages); then horizontal bands top to bottom."""
+    if len(regions) <= 1:
+        return list(regions)
+    x_gaps = _gaps([(r.box.x0, r.box.x1) for r in regions], GUTTER)
+    y_gaps = _gaps([(r.box.y0, r.box.y1) for r in regions], 0.5)
+    if x_gaps:  # a white band from top to bottom is a column gutter: columns first
+        cuts = [(a + b) / 2 for a, b in x_gaps]
+        groups: list[list[Region]] = [[] for _ in range(len(cuts) + 1)]
+        for region in regions:
+            groups[sum(1 for c in cuts if region.box.cx > c)].append(region)
+        if rtl:
+            groups.reverse()
+    elif y_gaps:
+        cuts = [(a + b) / 2 for a, b in y_gaps]
+        bands: list[list[Region]] = [[] for _ in range(len(cuts) + 1)]
+        for region in regions:
+            bands[sum(1 for c in cuts if region.box.cy > c)].append(region)
+        groups = _column_runs([band for band in bands if band])
+    else:
+        return sorted(regions, key=lambda r: (r.box.y0, -r.box.x1 if rtl else r.box.x0))
+    ordered: list[Region] = []
+    for group in groups:
+        if group:
+            ordered.extend(
+                xy_cut(group, rtl) if len(group) < len(regions) else sorted(group, key=lambda r: (r.box.y0, r.box.x0))
+            )
+    return ordered
+
+
+def _has_gutter(regions: list[Region]) -> bool:
+    return len(regions) > 1 and bool(_gaps([(r.box.x0, r.box.x1) for r in regions], GUTTER))
+
+
+def _column_runs(bands: list[list[Region]]) -> list[list[Region]]:
+    """Horizontal bands joined back into runs that share a column gutter. Where the columns'
+        lines do not line up, white bands cross the page between them everywhere; cutting at all
+        of them would read the columns' pieces side by side, band after band. Bands that keep a
+        common gutter belong to one multi-column stretch, read column by column; a band without
+        one that crosses the gutter (a title, a figure across the columns) stands alone; a heading
+    within one column joins the run it sits in."""
+    runs: list[list[Region]] = []
+    for band in bands:
+        if runs and (_has_gutter(runs[-1]) or _has_gutter(band)) and _has_gutter(runs[-1] + band):
+            runs[-1] = runs[-1] + band
+        else:
+            runs.append(band)
+    return runs
+
+
+def insert_footnote(flow: list[Region], footnote: Region) -> None:
+    """Footnotes often run across the column gutter at the foot of the page; they
+    follow the last region above them in the column they start in."""
+    above = [
+        i
+        for i, r in enumerate(flow)
+        if r.box.y1 <= footnote.box.y0 + 1
+        and r.box.x_overlap(footnote.box) > 0.3 * min(r.box.width, footnote.box.width)
+    ]
+    flow.insert(max(above) + 1 if above else len(flow), footnote)
+
+
+def insert_picture(flow: list[Region], picture: Region) -> None:
+    """Pictures straddle columns too often to take part in the XY-cut: each goes
+    right before the first region below it that shares its horizontal span
+    (usually its caption), or after the last region above it."""
+    below = [
+        (r.box.y0, i)
+        for i, r in enumerate(flow)
+        if r.box.y0 >= picture.box.cy and r.box.x_overlap(picture.box) > 0.3 * min(r.box.width, picture.box.width)
+    ]
+    if below:
+        flow.insert(min(below)[1], picture)
+        return
+    above = [i for i, r in enumerate(flow) if r.box.y1 <= picture.box.cy]
+    flow.insert(max(above) + 1 if above else len(flow), picture)

@@ -1,0 +1,83 @@
+"""A table's words → rows and columns of cells, with spans.
+
+Rows are text lines; a line joins the row above when it continues that row's
+cells (a wrapped cell), which is decided from how tables are typeset: a number
+is never the second line of a cell, a continued cell sits under a filled one,
+and a cell wraps only when its next word would not have fitted on the line above.
+Columns are split at vertical rules and at the white-space gutters that run
+through the body rows; a header line's text that crosses a gutter spans the
+columns it covers (a two-level header's group label → colspan).
+"""
+
+from __future__ import annotations
+
+from server.pipeline.geometry import Box
+from server.pipeline.pdf.extract import Word
+from server.pipeline.tables.columns import (
+    GUTTER_EM,
+    assign_columns,
+    gutters,
+    header_count,
+    outer_gutters,
+    overflow_gutters,
+)
+from server.pipeline.tables.model import Table
+from server.pipeline.tables.rows import Row, continues
+from server.pipeline.tables.ruling import RuleLine
+from server.pipeline.tables.spans import to_table
+from server.pipeline.tables.text import median, split_segments, text_lines
+
+_SEGMENT_GAP_EM = 0.5  # wider than a word space: the next cell starts
+
+
+def build_table(
+    box: Box,
+    words: list[Word],
+    v_rules: list[RuleLine] | None = None,
+    h_rules: list[RuleLine] | None = None,
+    taken: list[Word] | None = None,
+) -> Table | None:
+    """The table made of `words` inside `box`, or None when they do not form one
+    (fewer than two columns, or fewer than two rows with two filled cells).
+    `taken` are the words the table takes from the page (default: `words`)."""
+    if not words:
+        return None
+    size = median([w.size for w in words], 10.0)
+    cuts = [v.pos for v in v_rules or [] if box.x0 + 2 < v.pos < box.x1 - 2]
+    lines = text_lines(words)
+    for line in lines:
+        line.segments = split_segments(line, _SEGMENT_GAP_EM * size, cuts)
+    header = header_count(lines)
+    body = [line for line in lines[header:] if len(line.segments) >= 2] or lines
+    xs = sorted(set(cuts))
+    ruled_columns = len(xs)
+    found = gutters(body, box.x0, box.x1, GUTTER_EM * size, 0)
+    found += overflow_gutters(body, found, box.x0, box.x1, size)
+    found += outer_gutters(lines, body, GUTTER_EM * size)
+    for a, b in found:
+        if not any(a - 2 <= x <= b + 2 for x in xs):
+            xs.append((a + b) / 2)
+    xs = [box.x0, *sorted(xs), box.x1]
+    if len(xs) < 3:
+        return None
+    assign_columns(lines, xs)
+    right_limit: dict[int, float] = {}
+    for line in lines:
+        for seg in line.segments:
+            if seg.c0 == seg.c1:
+                right_limit[seg.c0] = max(right_limit.get(seg.c0, 0.0), seg.x1)
+    inner_rules = sorted(h.pos for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2)
+    ruled_rows = len(inner_rules) >= 2
+    closed = ruled_rows and ruled_columns > 0 and len(xs) - 2 == ruled_columns  # no column without its rule
+    rows: list[Row] = []
+    for index, line in enumerate(lines):
+        if rows:
+            row = rows[-1]
+            ruled_between = any(row.lines[-1].y1 - 1 <= y <= line.y0 + 1 for y in inner_rules)
+            if not ruled_between and continues(row, line, index < header, ruled_rows, right_limit, size, closed):
+                row.add(line)
+                continue
+        rows.append(Row([]))
+        rows[-1].add(line)
+    rules = [h for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2]
+    return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words)

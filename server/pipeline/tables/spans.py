@@ -1,0 +1,145 @@
+"""Rows of segments → a Table: cells, and the row and column spans the drawing shows."""
+
+from __future__ import annotations
+
+from server.pipeline.geometry import Box
+from server.pipeline.pdf.extract import Word
+from server.pipeline.pdf.lines import build_lines, join_lines
+from server.pipeline.tables.model import Cell, Table
+from server.pipeline.tables.rows import Row
+from server.pipeline.tables.ruling import RuleLine
+from server.pipeline.tables.text import Segment, median
+
+
+def cell_text(segments: list[Segment]) -> str:
+    words = [w for s in segments for w in s.words]
+    if not words:
+        return ""
+    return join_lines([line.text for line in sorted(build_lines(words), key=lambda line: (line.box.y0, line.box.x0))])
+
+
+def to_table(
+    box: Box,
+    rows: list[Row],
+    xs: list[float],
+    inner_rules: list[RuleLine],
+    v_rules: list[RuleLine],
+    words: list[Word],
+) -> Table | None:
+    used = sorted({c for row in rows for c in row.filled()})
+    if len(used) < 2:
+        return None
+    index = {c: i for i, c in enumerate(used)}  # drop columns no row uses
+    edges = [(xs[c], xs[c + 1]) for c in used]
+    owner: list[list[tuple[int, int]]] = []
+    texts: dict[tuple[int, int], str] = {}
+    centres: dict[tuple[int, int], float] = {}
+    for r, row in enumerate(rows):
+        line = [(r, c) for c in range(len(used))]
+        for segs in row.cells.values():
+            c0, c1 = index[min(s.c0 for s in segs)], index[max(s.c1 for s in segs)]
+            texts[(r, c0)] = cell_text(segs)
+            centres[(r, c0)] = sum(w.box.cy for seg in segs for w in seg.words) / sum(len(seg.words) for seg in segs)
+            for c in range(c0, c1 + 1):
+                line[c] = (r, c0)
+        owner.append(line)
+    _join_columns(rows, owner, texts, edges, v_rules)
+    _join_rows(rows, owner, texts, centres, edges, inner_rules)
+    out: list[list[Cell]] = []
+    extent: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, line in enumerate(owner):
+        for c, key in enumerate(line):
+            last_r, last_c = extent.get(key, (r, c))
+            extent[key] = (max(last_r, r), max(last_c, c))
+    for r, line in enumerate(owner):
+        cells: list[Cell] = []
+        for c, key in enumerate(line):
+            text = texts.get(key, "")
+            if key == (r, c):
+                end_r, end_c = extent[key]
+                cells.append(Cell(text, colspan=end_c - c + 1, rowspan=end_r - r + 1))
+            else:
+                cells.append(Cell(text, covered=True))
+        out.append(cells)
+    if sum(1 for row in out if sum(1 for cell in row if cell.text and not cell.covered) >= 2) < 2:
+        return None
+    return Table(box=box, rows=out, words=words)
+
+
+def _merge(
+    owner: list[list[tuple[int, int]]], texts: dict[tuple[int, int], str], keep: tuple[int, int], drop: tuple[int, int]
+) -> None:
+    texts[keep] = join_lines([t for t in (texts.get(keep, ""), texts.pop(drop, "")) if t])
+    for line in owner:
+        for k, key in enumerate(line):
+            if key == drop:
+                line[k] = keep
+
+
+def _join_columns(
+    rows: list[Row],
+    owner: list[list[tuple[int, int]]],
+    texts: dict[tuple[int, int], str],
+    edges: list[tuple[float, float]],
+    v_rules: list[RuleLine],
+) -> None:
+    """Column spans of ruled grids: where a vertical rule stops short of a row, the
+    row's cell runs on across it into an empty neighbour (a group header over the
+    columns the rule divides further down)."""
+    for r, row in enumerate(rows):
+        middle = (row.lines[0].y0 + row.lines[-1].y1) / 2
+        for c in range(len(edges) - 1):
+            x = edges[c][1]
+            ruled_somewhere = [v for v in v_rules if abs(v.pos - x) <= 3]
+            if not ruled_somewhere or any(v.start <= middle <= v.end for v in ruled_somewhere):
+                continue
+            a, b = owner[r][c], owner[r][c + 1]
+            if a == b or (texts.get(a) and texts.get(b)) or a[0] != r or b[0] != r:
+                continue
+            if any(line[c] == a and line[c + 1] != b for line in owner if line is not owner[r]):
+                continue
+            _merge(owner, texts, a, b)
+
+
+def _join_rows(
+    rows: list[Row],
+    owner: list[list[tuple[int, int]]],
+    texts: dict[tuple[int, int], str],
+    centres: dict[tuple[int, int], float],
+    edges: list[tuple[float, float]],
+    rules: list[RuleLine],
+) -> None:
+    """Row spans. Where a rule separates two rows but not in one column, that
+    column's cell runs on into the row below. Without a rule, a cell whose text is
+    set between its row and the next, over an empty cell, spans both."""
+    # a row's own line is its fullest one, not a label set beside it
+    row_centre = [
+        median([w.box.cy for w in max(row.lines, key=lambda line: len(line.segments)).words], 0.0) for row in rows
+    ]
+    for r in range(len(rows) - 1):
+        top, bottom = rows[r].lines[-1].y1, rows[r + 1].lines[0].y0
+        # rules that divide the two rows in some column (a stray short stroke divides nothing)
+        between = [
+            h
+            for h in rules
+            if top - 1 <= h.pos <= bottom + 1 and any(h.start <= e[0] + 3 and h.end >= e[1] - 3 for e in edges)
+        ]
+        pitch = row_centre[r + 1] - row_centre[r]
+        for c, (left, right) in enumerate(edges):
+            if any(h.start <= left + 3 and h.end >= right - 3 for h in between):
+                continue
+            a, b = owner[r][c], owner[r + 1][c]
+            if a == b or [k for k, key in enumerate(owner[r]) if key == a] != [
+                k for k, key in enumerate(owner[r + 1]) if key == b
+            ]:
+                continue
+            lower = (
+                bool(texts.get(a)) and not texts.get(b) and centres.get(a, row_centre[r]) > row_centre[r] + 0.25 * pitch
+            )
+            higher = (
+                bool(texts.get(b))
+                and not texts.get(a)
+                and centres.get(b, row_centre[r + 1]) < row_centre[r + 1] - 0.25 * pitch
+            )
+            if between or lower or higher:
+                _merge(owner, texts, a, b)

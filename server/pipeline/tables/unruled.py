@@ -1,0 +1,300 @@
+"""Tables without rules: stacks of text lines whose cells line up in columns.
+
+What makes text a table is how it is typeset: three or more consecutive lines
+split by the same white-space gutters, cells short next to paragraph lines, and
+columns aligned on their left edge, right edge or centre (numbers on the right or
+the decimal point). Paragraphs (in one column or several), lists and reference
+lists have long lines or a marker column and are left alone. Dot leaders between
+a label and its value (typewriter tables, price lists) count as white space.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from server.pipeline.geometry import Box, union_all
+from server.pipeline.pdf.extract import Word
+from server.pipeline.pdf.lines import LIST_MARKER, Line, build_blocks
+from server.pipeline.tables.columns import gutters
+from server.pipeline.tables.grid import build_table
+from server.pipeline.tables.model import Table
+from server.pipeline.tables.ruled import has_columns
+from server.pipeline.tables.text import Segment, TextLine, is_number, median, text_lines
+
+_LEADER_RUN = re.compile(r"(?:[.\u00b7\u2026_]\s?){3,}")
+_REFERENCE = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}\.|\(\d{1,3}\))$")
+_CAPTION = re.compile(r"^(?:table|tab\.|figure|fig\.)\s*[\dIVX]", re.IGNORECASE)
+_CODE = re.compile(r"[=;{}]|\(\)|->|::")
+_CELL_GAP_EM = 1.0  # a gap this wide between words on a line separates cells
+_PROSE_WORDS = 6  # lines of paragraphs hold more words than table cells
+_MAX_CELL_WORDS = 8
+
+
+def _without_leaders(word: Word) -> list[Word]:
+    """The word's pieces around runs of leader dots, each with its share of the box
+    (monospace-exact, close enough otherwise); nothing when it is all leader."""
+    text = word.text
+    if _LEADER_RUN.search(text) is None:
+        return [word]
+    share = word.box.width / max(len(text), 1)
+    pieces: list[Word] = []
+    start = 0
+    for match in [*_LEADER_RUN.finditer(text), None]:
+        end = match.start() if match is not None else len(text)
+        piece = text[start:end].strip()
+        if piece:
+            box = Box(word.box.x0 + share * start, word.box.y0, word.box.x0 + share * end, word.box.y1)
+            pieces.append(dataclasses.replace(word, text=piece, box=box))
+        if match is not None:
+            start = match.end()
+    return pieces
+
+
+def _prose_lines(lines: list[Line]) -> set[int]:
+    """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many words."""
+    prose: set[int] = set()
+    for block in build_blocks(lines):
+        long_lines = sum(1 for line in block.lines if len(line.words) >= _PROSE_WORDS)
+        if long_lines < 3 or long_lines * 3 < 2 * len(block.lines):
+            continue
+        mine = {id(line) for line in block.lines}
+        beside = sum(
+            1
+            for line in block.lines
+            if any(
+                id(other) not in mine
+                and len(other.words) <= 3
+                and other.box.y_overlap(line.box) > 0.5 * line.box.height
+                for other in lines
+            )
+        )
+        if beside * 10 < len(block.lines) * 3:  # a table's long description has short cells beside it
+            prose.update(mine)
+    return prose
+
+
+def _cells(line: TextLine, gap: float) -> list[Segment]:
+    out: list[Segment] = []
+    for word in line.words:
+        if out and word.box.x0 - out[-1].x1 < gap:
+            out[-1].words.append(word)
+            out[-1].x1 = max(out[-1].x1, word.box.x1)
+        else:
+            out.append(Segment([word], word.box.x0, word.box.x1))
+    return out
+
+
+def _gutters(lines: Sequence[TextLine], min_width: float) -> list[tuple[float, float]]:
+    """White strips between columns that at most a quarter of the lines cross (a long
+    label or a cell that overflows its column does not hide a gutter)."""
+    return gutters(list(lines), -1e9, 1e9, min_width, len(lines) // 4)
+
+
+def _aligned_columns(rows: Sequence[TextLine], gutters: list[tuple[float, float]], tolerance: float) -> int:
+    """How many columns have their cells aligned left, right or on the centre in most rows."""
+    edges = [-1e9, *(g[0] for g in gutters), 1e9]
+    aligned = 0
+    for c in range(len(edges) - 1):
+        cells = [s for line in rows for s in line.segments if edges[c] <= s.x0 and s.x1 <= edges[c + 1] + 1]
+        if len(cells) < 3:
+            continue
+        for key in (lambda s: s.x0, lambda s: s.x1, lambda s: (s.x0 + s.x1) / 2):
+            values = sorted(key(s) for s in cells)
+            mid = values[len(values) // 2]
+            if sum(1 for v in values if abs(v - mid) <= tolerance) * 3 >= len(values) * 2:
+                aligned += 1
+                break
+    return aligned
+
+
+def _prose_columns(rows: Sequence[TextLine], gutters: list[tuple[float, float]]) -> int:
+    """Columns whose lines mostly fill the column's width with several words: running text."""
+    edges = [-1e9, *(g[0] for g in gutters), 1e9]
+    prose = 0
+    for c in range(len(edges) - 1):
+        cells = [s for line in rows for s in line.segments if edges[c] <= s.x0 and s.x1 <= edges[c + 1] + 1]
+        if len(cells) < 3:
+            continue
+        width = max(s.x1 for s in cells) - min(s.x0 for s in cells)
+        fill = median([(s.x1 - s.x0) / max(width, 1.0) for s in cells], 0.0)
+        prose += fill >= 0.75 and median([float(len(s.words)) for s in cells], 0.0) >= 3
+    return prose
+
+
+def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
+    if sum(1 for line in rows if len(line.segments) >= 2) < 3:
+        return False
+    multi = [line for line in rows if len(line.segments) >= 2]
+    gutters = _gutters(multi, 0.5 * size)
+    if not gutters:
+        return False
+    cells = [s for line in multi for s in line.segments]
+    if median([float(len(s.words)) for s in cells], 0.0) > 4 or max(len(s.words) for s in cells) > 3 * _MAX_CELL_WORDS:
+        return False
+    if _prose_columns(multi, gutters) >= 2:
+        return False  # text set in columns: lines fill their column and hold several words
+    first = [line.segments[0].text for line in multi]
+    if sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t)) * 2 >= len(first) and len(gutters) == 1:
+        return False  # a list or a reference list: markers, then text
+    words = [w for line in rows for w in line.words]
+    if sum(1 for w in words if len(w.text) == 1 and w.text.islower()) * 5 >= len(words):
+        return False  # text read a letter at a time (a chart's turned axis title), not cells
+    monospace = sum(1 for w in words if w.monospace) * 2 > len(words)
+    if monospace and sum(1 for s in cells if _CODE.search(s.text)) * 5 > len(cells):
+        return False  # code, aligned by indentation and comments
+    numeric = sum(1 for s in cells if is_number(s.text))
+    needed = 1 if numeric * 4 >= len(cells) else 2
+    return _aligned_columns(multi, gutters, 0.5 * size) >= needed + (len(gutters) == 1 and numeric == 0)
+
+
+def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Table, list[Line]]]:
+    """Tables set in aligned columns of text, with the line fragments each one took.
+    On a page set in two columns of text, each column is searched on its own, so two
+    tables side by side stay two tables; a table whose rows run across the column
+    gutter on shared baselines stays one."""
+    prose = _prose_lines(lines)
+    candidates = [line for line in lines if id(line) not in prose and not line.rtl]
+    originals: dict[int, Word] = {}
+    cleaned: list[Word] = []
+    for line in candidates:
+        for word in line.words:
+            for piece in _without_leaders(word):
+                originals[id(piece)] = word
+                cleaned.append(piece)
+    if not cleaned:
+        return []
+    size = median([w.size for w in cleaned], 10.0)
+    whole = _detect(cleaned, size, originals, candidates)
+    gutter = _page_gutter(lines, page_width)
+    if gutter is None:
+        return whole
+    found: list[tuple[Table, list[Line]]] = []
+    sides = [
+        *_detect([w for w in cleaned if w.box.cx < gutter], size, originals, candidates),
+        *_detect([w for w in cleaned if w.box.cx >= gutter], size, originals, candidates),
+    ]
+    for table, used in whole:
+        if not (table.box.x0 < gutter < table.box.x1) or _rows_cross(table, gutter):
+            found.append((table, used))
+    for table, used in sides:
+        if not any(table.box.intersects(other.box) for other, _ in found):
+            found.append((table, used))
+    return found
+
+
+def _page_gutter(lines: list[Line], page_width: float) -> float | None:
+    """The white space between a page's text columns: an upright strip that (almost) no
+    line fragment crosses, with a good share of the fragments on either side."""
+    if len(lines) < 10:
+        return None
+    spans = [(line.box.x0, line.box.x1) for line in lines]
+    allowed = max(1, len(spans) // 30)  # a title or a wide figure caption may cross it
+    best: tuple[int, float, float] | None = None
+    x = 0.25 * page_width
+    while x <= 0.75 * page_width:
+        crossing = sum(1 for x0, x1 in spans if x0 < x < x1)
+        left = sum(1 for _, x1 in spans if x1 <= x)
+        if crossing <= allowed and min(left, len(spans) - left - crossing) >= max(5, len(spans) // 10):
+            key = (crossing, -abs(x - page_width / 2), x)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        x += 2.0
+    return best[2] if best is not None else None
+
+
+def _rows_cross(table: Table, gutter: float) -> bool:
+    """Whether most of a table's text lines have words on both sides of `gutter`."""
+    rows = text_lines(table.words)
+    both = sum(1 for line in rows if min(w.box.x0 for w in line.words) < gutter < max(w.box.x1 for w in line.words))
+    return both * 5 >= len(rows) * 3
+
+
+def _detect(
+    words: list[Word], size: float, originals: dict[int, Word], candidates: list[Line]
+) -> list[tuple[Table, list[Line]]]:
+    if not words:
+        return []
+    physical = text_lines(words)
+    for line in physical:
+        line.segments = _cells(line, _CELL_GAP_EM * size)
+    found: list[tuple[Table, list[Line]]] = []
+    run: list[TextLine] = []
+
+    def close() -> None:
+        while run and len(run[-1].segments) < 2:
+            run.pop()
+        if run and _looks_like_table(run, size):
+            table = _make(run, physical, size, originals, candidates)
+            if table is not None:
+                found.append(table)
+        run.clear()
+
+    singles = 0
+    for line in physical:
+        multi = len(line.segments) >= 2 and max(len(s.words) for s in line.segments) <= _MAX_CELL_WORDS
+        near = bool(run) and line.y0 - run[-1].y1 <= 1.6 * size
+        if multi and (near or not run):
+            run.append(line)
+            singles = 0
+        elif run and near and _continues_cell(run, line, singles, size):
+            run.append(line)
+            singles += 1
+        else:
+            close()
+            if multi:
+                run.append(line)
+                singles = 0
+    close()
+    return found
+
+
+def _continues_cell(run: list[TextLine], line: TextLine, singles: int, size: float) -> bool:
+    """Whether a line of one cell (a wrapped description, a label set between rows, a
+    section label) belongs to the rows around it: short, and starting where a column
+    of the rows above starts; a line that starts elsewhere may only be one."""
+    if len(line.segments) != 1 or len(line.words) > _MAX_CELL_WORDS or _CAPTION.match(line.words[0].text):
+        return False
+    starts = [s.x0 for r in run if len(r.segments) >= 2 for s in r.segments]
+    right = max(s.x1 for r in run for s in r.segments)
+    aligned = any(abs(line.segments[0].x0 - x) <= size for x in starts) and line.segments[0].x1 <= right + size
+    return singles < (5 if aligned else 1)
+
+
+def _make(
+    run: list[TextLine], physical: list[TextLine], size: float, originals: dict[int, Word], fragments: list[Line]
+) -> tuple[Table, list[Line]] | None:
+    box = union_all(w.box for line in run for w in line.words)
+    rows = list(run)
+    above = [line for line in physical if line.y1 <= run[0].y0 + 0.5]
+    for line in reversed(above[-3:]):  # a header of a line or three right above the first row
+        text = " ".join(w.text for w in line.words)
+        if (
+            rows[0].y0 - line.y1 > 1.6 * size
+            or _CAPTION.match(text)
+            or len(line.words) > 4 * max(len(r.segments) for r in run)
+            or any(len(s.words) > _MAX_CELL_WORDS for s in line.segments)
+            or line.words[0].box.x0 < box.x0 - 2 * size
+            or line.words[-1].box.x1 > box.x1 + 2 * size
+            or text.rstrip().endswith(".")
+        ):
+            break
+        rows.insert(0, line)
+    words = [w for line in rows for w in line.words]
+    box = union_all(w.box for w in words)
+    taken_ids = {id(originals.get(id(w), w)) for w in words}
+    used = [f for f in fragments if any(id(w) in taken_ids for w in f.words)]
+    taken = [w for f in used for w in f.words]
+    # every word of a fragment the table takes is in a cell, even one that text_lines set
+    # on another line than build_lines did
+    taken_set = {id(w) for w in taken}
+    words = [p for line in physical for p in line.words if id(originals.get(id(p), p)) in taken_set]
+    box = union_all([box, *(f.box for f in used)])
+    table = build_table(box, words, taken=taken)
+    if table is None or not has_columns(table):
+        return None
+    full_rows = sum(1 for row in table.rows if sum(1 for cell in row if cell.text and not cell.covered) >= 2)
+    if full_rows * 5 < len(table.rows) * 3:
+        return None  # mostly lone labels (a chart's axis and legend), not rows of cells
+    return table, used

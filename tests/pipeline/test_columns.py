@@ -1,0 +1,162 @@
+"""Columns, sentences and formulas as typesetters set them: a gutter as narrow as
+one em still separates columns, a loose justified line is still one line, columns
+are read one after the other even where their lines do not line up, and the
+scattered pieces of a displayed formula are one Formula."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from protos import tasks_pb2 as pb
+from tests.pipeline import pdfs
+from tests.pipeline.support import run_pipeline, segments_of
+
+
+def _justified(
+    canvas: Canvas, x: float, y: float, words: list[str], width: float, size: float, leading: float
+) -> float:
+    """Words set justified to `width` (the last line ragged); returns the y below."""
+    canvas.setFont("Times-Roman", size)
+    space = canvas.stringWidth(" ", "Times-Roman", size)
+    line: list[str] = []
+
+    def emit(line: list[str], last: bool) -> None:
+        natural = sum(canvas.stringWidth(w, "Times-Roman", size) for w in line)
+        gap = space if last or len(line) == 1 else (width - natural) / (len(line) - 1)
+        cursor = x
+        for word in line:
+            canvas.drawString(cursor, y, word)
+            cursor += canvas.stringWidth(word, "Times-Roman", size) + gap
+
+    for word in words:
+        if line and canvas.stringWidth(" ".join([*line, word]), "Times-Roman", size) > width:
+            emit(line, False)
+            y -= leading
+            line = []
+        line.append(word)
+    emit(line, True)
+    return y - leading
+
+
+_CHOICE = random.Random(7)  # prose without a period: repeating word cycles would line their spaces up
+LEFT = [_CHOICE.choice(pdfs.LOREM) for _ in range(140)]
+RIGHT = [_CHOICE.choice(pdfs.LOREM).capitalize() for _ in range(140)]
+
+
+@pytest.mark.parametrize("size", [9.0, 10.0, 11.0])
+@pytest.mark.parametrize("gutter_em", [1.0, 1.5, 2.5])
+def test_a_gutter_of_one_em_still_separates_columns(tmp_path: Path, size: float, gutter_em: float) -> None:
+    column = (pdfs.WIDTH - 144 - gutter_em * size) / 2
+
+    def draw(canvas: Canvas) -> None:
+        _justified(canvas, 72, 700, LEFT, column, size, size * 1.2)
+        _justified(canvas, 72 + column + gutter_em * size, 700, RIGHT, column, size, size * 1.2)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "cols.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(LEFT), " ".join(RIGHT)]
+
+
+def test_a_loose_justified_line_with_wide_sentence_spaces_stays_one_line(tmp_path: Path) -> None:
+    sentences = [f"Sentence {i} ends here." for i in range(30)]
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Times-Roman", 10)
+        y, x = 700.0, 72.0
+        for i, sentence in enumerate(sentences):
+            for j, word in enumerate(sentence.split()):
+                width = canvas.stringWidth(word, "Times-Roman", 10)
+                if x + width > 72 + 300:
+                    x, y = 72.0, y - 12
+                canvas.drawString(x, y, word)
+                x += width + (11.5 if j == 3 else 5.5)  # a sentence end 1.15 em wide, words 0.55 em
+            del i
+
+    [segment] = segments_of(run_pipeline(pdfs.build(tmp_path / "loose.pdf", draw), tmp_path / "work"))
+    assert segment.text == " ".join(sentences)
+
+
+def test_columns_whose_lines_do_not_line_up_are_read_column_after_column(tmp_path: Path) -> None:
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica-Bold", 18)
+        canvas.drawCentredString(pdfs.WIDTH / 2, 730, "A Study of Columns")
+        y = _justified(canvas, 72, 690, LEFT[:60], 220, 10, 12)
+        canvas.setFont("Helvetica-Bold", 12)
+        canvas.drawString(72, y - 6, "2 Second Part")
+        _justified(canvas, 72, y - 26, LEFT[60:], 220, 10, 12)
+        canvas.setFont("Helvetica-Bold", 12)
+        canvas.drawString(320, 684, "3 Third Part")  # offset: the right column's baselines sit between the left's
+        _justified(canvas, 320, 664, RIGHT, 220, 10, 12.5)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "runs.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [
+        "A Study of Columns",
+        " ".join(LEFT[:60]),
+        "2 Second Part",
+        " ".join(LEFT[60:]),
+        "3 Third Part",
+        " ".join(RIGHT),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Table 1: Results per region and year.", pb.SEGMENT_TYPE_CAPTION),
+        ("Figure 12. The apparatus as built.", pb.SEGMENT_TYPE_CAPTION),
+        ("Fig. 4 Overview", pb.SEGMENT_TYPE_CAPTION),
+        ("Table CA7. Campylobacter in fresh pig meat at retail, 2003-2007", pb.SEGMENT_TYPE_CAPTION),
+        ("Figure S3: Supplementary results.", pb.SEGMENT_TYPE_CAPTION),
+        (" ".join(["Table 1 summarises the estimates for each road class and year."] * 5), pb.SEGMENT_TYPE_TEXT),
+    ],
+)
+def test_a_caption_has_a_label_and_number_a_paragraph_naming_a_table_is_text(
+    tmp_path: Path, text: str, kind: int
+) -> None:
+    def draw(canvas: Canvas) -> None:
+        pdfs.paragraph(canvas, 72, 700, pdfs.words(60), 460)
+        pdfs.paragraph(canvas, 72, 600, text, 460)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "cap.pdf", draw), tmp_path / "work"))
+    assert segments[-1].text == text and segments[-1].segment_type == kind
+
+
+def test_an_initial_before_a_name_is_not_a_list_marker(tmp_path: Path) -> None:
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(72, 700, "J. Smith")
+        pdfs.paragraph(canvas, 72, 670, pdfs.words(60), 460)
+        for i, item in enumerate(["a. first step to take", "b. second step to take"]):
+            canvas.drawString(72, 600 - 14 * i, item)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "init.pdf", draw), tmp_path / "work"))
+    kinds = {s.text: s.segment_type for s in segments}
+    assert kinds["J. Smith"] != pb.SEGMENT_TYPE_LIST_ITEM
+    assert kinds["a. first step to take"] == pb.SEGMENT_TYPE_LIST_ITEM
+
+
+def test_the_pieces_of_a_displayed_formula_and_its_number_are_one_formula(tmp_path: Path) -> None:
+    def draw(canvas: Canvas) -> None:
+        pdfs.paragraph(canvas, 72, 700, pdfs.words(50), 460)
+        canvas.setFont("Times-Italic", 10)
+        canvas.drawString(250, 640, "R =")
+        canvas.drawString(272, 647, "1")  # numerator
+        canvas.line(270, 644, 278, 644)
+        canvas.drawString(272, 635, "L")  # denominator
+        canvas.drawString(282, 640, "\u222b |a(t)| v(t) dt")
+        canvas.setFont("Times-Roman", 7)
+        canvas.drawString(290, 650, "T")
+        canvas.drawString(288, 633, "0")
+        canvas.setFont("Times-Roman", 10)
+        canvas.drawRightString(540, 640, "(1)")
+        pdfs.paragraph(canvas, 72, 610, pdfs.words(50, 9), 460)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "eq.pdf", draw), tmp_path / "work"))
+    formulas = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_FORMULA]
+    assert len(formulas) == 1 and len(segments) == 3
+    for piece in ("R =", "1", "L", "|a(t)|", "T", "0", "(1)"):
+        assert piece in formulas[0].text
+    assert segments[1] is formulas[0] or segments[1].segment_type == pb.SEGMENT_TYPE_FORMULA
