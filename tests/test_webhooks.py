@@ -5,6 +5,7 @@ loopback, verified with the Standard Webhooks reference implementation."""
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import uuid
 from collections.abc import Iterator
@@ -34,6 +35,11 @@ PDF = CORPUS / "pdf" / "multi_page.pdf"
 FAST_RETRIES = {"CHUNKD_ALLOW_PRIVATE_URLS": "true", "CHUNKD_WEBHOOK_RETRY_SECONDS": "0.2"}
 
 
+def _set(event: threading.Event) -> threading.Event:
+    event.set()
+    return event
+
+
 @dataclass
 class Receiver:
     """A webhook endpoint on loopback: answers 500 to the first `failures` requests, then 204."""
@@ -43,7 +49,15 @@ class Receiver:
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
+    # Until this is set, requests hang unanswered and unrecorded (an endpoint that stopped answering).
+    answering: threading.Event = field(default_factory=lambda: _set(threading.Event()))
+    hung: int = 0
+
     def answer(self, headers: dict[str, str], body: bytes) -> int:
+        if not self.answering.is_set():
+            self.hung += 1
+            self.answering.wait(30)
+            return 500
         with self.lock:
             status = 500 if self.failures > 0 else 204
             self.failures -= 1 if self.failures > 0 else 0
@@ -207,5 +221,28 @@ def test_delivery_survives_a_restart(tmp_path: Path, receiver: Receiver) -> None
         assert statuses_delivered(receiver, task.task_id) == ["Starting", "Processing", "Succeeded"]
         for headers, body in receiver.delivered():
             verified(hook["secret"], headers, body)
+    finally:
+        running.stop()
+
+
+def test_a_message_in_flight_when_the_server_is_killed_is_delivered_after_restart(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """A kill -9 leaves the attempt's claim behind; it lasts the attempt's timeout plus a margin, not forever."""
+    receiver.answering.clear()
+    running = start_server(tmp_path / "killed", {**FAST_RETRIES, "CHUNKD_WEBHOOK_TIMEOUT": "2"})
+    try:
+        key = running.api_key
+        register(running, key, receiver.url)
+        with open_channel(running.grpc_address) as channel:
+            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+            task = create(stub, key, PDF)
+            wait_terminal(stub, key, task.task_id)
+        wait_until(lambda: receiver.hung >= 1)
+        running.stop(signal.SIGKILL)
+        receiver.answering.set()
+        running.start()
+        wait_until(lambda: "Succeeded" in statuses_delivered(receiver, task.task_id), timeout=60)
+        assert statuses_delivered(receiver, task.task_id) == ["Starting", "Processing", "Succeeded"]
     finally:
         running.stop()
