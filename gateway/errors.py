@@ -47,15 +47,16 @@ class GatewayError(Exception):
 
 def http_status(code: grpc.StatusCode, details: str) -> int:
     status = HTTP_STATUS.get(code, 500)
-    if code == grpc.StatusCode.RESOURCE_EXHAUSTED and ("too large" in details.lower() or "larger than" in details.lower()):
+    lowered = details.lower()
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED and ("too large" in lowered or "larger than" in lowered):
         return 413
     return status
 
 
 def rpc_error(error: grpc.RpcError) -> tuple[int, str]:
     """A failed RPC → (HTTP status, text for the caller)."""
-    code: grpc.StatusCode = error.code()  # type: ignore[attr-defined]
-    details: str = error.details() or ""  # type: ignore[attr-defined]
+    code: grpc.StatusCode = error.code()
+    details: str = error.details() or ""
     status = http_status(code, details)
     if code not in _CALLER_FACING:
         log.warning("RPC failed: %s %s", code, details)

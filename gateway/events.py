@@ -68,7 +68,7 @@ async def _stream(
                 yield ": keep-alive\n\n"
             event = reading.result()
     except grpc.RpcError as exc:
-        if exc.code() != grpc.StatusCode.CANCELLED:  # type: ignore[attr-defined]
+        if exc.code() != grpc.StatusCode.CANCELLED:
             status, message = rpc_error(exc)
             yield f"event: error\ndata: {orjson.dumps({'status': status, 'message': message}).decode()}\n\n"
     finally:

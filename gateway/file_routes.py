@@ -35,7 +35,8 @@ UPLOAD_BODY: dict[str, Any] = {
 
 
 def file_stub(request: Request) -> tasks_pb2_grpc.FileServiceStub:
-    return request.app.state.file_stub  # type: ignore[no-any-return]
+    stub: tasks_pb2_grpc.FileServiceStub = request.app.state.file_stub
+    return stub
 
 
 def file_json(file: pb.File) -> dict[str, Any]:

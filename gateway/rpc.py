@@ -72,4 +72,5 @@ def caller(request: Request) -> Caller:
 
 
 def stub(request: Request) -> tasks_pb2_grpc.TaskServiceStub:
-    return request.app.state.stub  # type: ignore[no-any-return]
+    task_stub: tasks_pb2_grpc.TaskServiceStub = request.app.state.stub
+    return task_stub

@@ -18,9 +18,11 @@ from protos import codec
 
 
 def _enum(name: str, table: codec.ChunkrEnum) -> type[Enum]:
-    return Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[return-value]
+    return Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[return-value]  # the functional API makes a class
 
 
+# Made at run time from the codec's tables, so mypy cannot use them as types: the fields
+# annotated with them carry `type: ignore[valid-type]`.
 Status = _enum("Status", codec.TASK_STATUS)
 OcrStrategy = _enum("OcrStrategy", codec.OCR_STRATEGY)
 SegmentationStrategy = _enum("SegmentationStrategy", codec.SEGMENTATION_STRATEGY)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
@@ -186,7 +186,9 @@ def _chunk_processing_from_json(obj: Mapping[str, Any], path: str) -> pb.ChunkPr
     if obj.get("tokenizer") is not None:
         message.tokenizer = tokenizer_from_json(obj["tokenizer"], f"{path}.tokenizer")
     if obj.get("ignore_headers_and_footers") is not None:
-        message.ignore_headers_and_footers = _bool(obj["ignore_headers_and_footers"], f"{path}.ignore_headers_and_footers")
+        message.ignore_headers_and_footers = _bool(
+            obj["ignore_headers_and_footers"], f"{path}.ignore_headers_and_footers"
+        )
     return message
 
 
@@ -235,11 +237,11 @@ def configuration_from_json(obj: object) -> pb.Configuration:
     # Chunkr's older flat spelling of the chunk target.
     if obj.get("target_chunk_length") is not None and not message.chunk_processing.HasField("target_length"):
         message.chunk_processing.target_length = _int(obj["target_chunk_length"], "target_chunk_length")
-    message.ocr_strategy = OCR_STRATEGY.from_json(obj.get("ocr_strategy"), "ocr_strategy")  # type: ignore[assignment]
-    message.segmentation_strategy = SEGMENTATION_STRATEGY.from_json(  # type: ignore[assignment]
+    message.ocr_strategy = OCR_STRATEGY.from_json(obj.get("ocr_strategy"), "ocr_strategy")  # type: ignore[assignment]  # an OcrStrategy number
+    message.segmentation_strategy = SEGMENTATION_STRATEGY.from_json(  # type: ignore[assignment]  # a SegmentationStrategy number
         obj.get("segmentation_strategy"), "segmentation_strategy"
     )
-    message.error_handling = ERROR_HANDLING.from_json(obj.get("error_handling"), "error_handling")  # type: ignore[assignment]
+    message.error_handling = ERROR_HANDLING.from_json(obj.get("error_handling"), "error_handling")  # type: ignore[assignment]  # an ErrorHandling number
     if obj.get("high_resolution") is not None:
         message.high_resolution = _bool(obj["high_resolution"], "high_resolution")
     if obj.get("expires_in") is not None:
@@ -261,7 +263,7 @@ def configuration_from_json(obj: object) -> pb.Configuration:
 def timestamp(moment: datetime) -> Timestamp:
     """A datetime → Timestamp; a naive datetime means UTC."""
     ts = Timestamp()
-    ts.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    ts.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     return ts
 
 
@@ -281,7 +283,8 @@ def timestamp_from_json(value: object, path: str) -> Timestamp:
 
 def timestamp_to_json(ts: Timestamp) -> str:
     """RFC 3339 in UTC with microseconds, as Chunkr (chrono) writes it."""
-    return ts.ToDatetime(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    moment: datetime = ts.ToDatetime(tzinfo=UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _optional_timestamp(message: Any, field: str) -> str | None:

@@ -74,7 +74,7 @@ def validate(partial: pb.Configuration) -> None:
     """Reject what no default can repair, with a message naming the field."""
     for field, enum in _ENUM_FIELDS:
         value = getattr(partial, field)
-        if value not in enum.values():  # type: ignore[attr-defined]
+        if value not in enum.values():  # type: ignore[attr-defined]  # enum: a proto enum wrapper
             raise InvalidArgument(f"Invalid {field}: {value}")
     chunking = partial.chunk_processing
     if chunking.HasField("target_length") and not 0 <= chunking.target_length <= MAX_TARGET_LENGTH:
@@ -99,7 +99,7 @@ def validate(partial: pb.Configuration) -> None:
             ("strategy", pb.GenerationStrategy),
         ):
             value = getattr(generation, name)
-            if value not in enum.values():  # type: ignore[attr-defined]
+            if value not in enum.values():
                 raise InvalidArgument(f"Invalid segment_processing.{field}.{name}: {value}")
         if len(generation.llm) > MAX_NAME_LENGTH:
             raise InvalidArgument(
@@ -123,4 +123,5 @@ def resolve(partial: pb.Configuration, base: pb.Configuration | None = None) -> 
 
 
 def generation_for(config: pb.Configuration, segment_type: int) -> pb.GenerationConfig:
-    return getattr(config.segment_processing, SEGMENT_TYPE_FIELDS[segment_type])
+    generation: pb.GenerationConfig = getattr(config.segment_processing, SEGMENT_TYPE_FIELDS[segment_type])
+    return generation
