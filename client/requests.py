@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import BinaryIO, TypedDict
 
 
+from chunkr import codec
 from client.errors import InvalidArgument
 from client.views import Status
-from protos import codec
 from protos import tasks_pb2 as pb
 
 # A path, a URL (http:// or https://), the bytes themselves or an open binary file.

@@ -14,7 +14,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 
 

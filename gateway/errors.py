@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.errors import ChunkdError
+from chunkr.codec import InvalidChunkrJson
 
 log = logging.getLogger("chunkd.gateway")
 
@@ -94,10 +94,10 @@ def install(app: FastAPI) -> None:
     async def on_gateway_error(request: Request, exc: GatewayError) -> PlainTextResponse:
         return PlainTextResponse(exc.message, status_code=exc.status)
 
-    @app.exception_handler(ChunkdError)
-    async def on_chunkd_error(request: Request, exc: ChunkdError) -> PlainTextResponse:
-        # Codec errors (InvalidArgument) raised while decoding a body.
-        return PlainTextResponse(exc.message, status_code=http_status(exc.code, exc.message))
+    @app.exception_handler(InvalidChunkrJson)
+    async def on_invalid_chunkr_json(request: Request, exc: InvalidChunkrJson) -> PlainTextResponse:
+        # The codec refused a body while decoding it; the message names the field.
+        return PlainTextResponse(exc.message, status_code=HTTP_STATUS[grpc.StatusCode.INVALID_ARGUMENT])
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> PlainTextResponse:

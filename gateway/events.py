@@ -19,10 +19,10 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from chunkr import codec
 from gateway.errors import rpc_error
 from gateway.routes import ERRORS, route
 from gateway.rpc import Caller, caller, stub
-from protos import codec
 from protos import tasks_pb2 as pb
 
 router = APIRouter()

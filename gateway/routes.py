@@ -12,10 +12,10 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
+from chunkr import codec
 from gateway import schemas
 from gateway.rpc import Caller, caller, stub
 from gateway.uploads import configuration_body, create_request
-from protos import codec
 from protos import tasks_pb2 as pb
 
 ALL_TASKS_PAGE = 1000

@@ -20,8 +20,8 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chunkr import codec
 from gateway.errors import GatewayError
-from protos import codec
 from protos import tasks_pb2 as pb
 
 _BASE64_CHARS = re.compile(rb"^[A-Za-z0-9+/\-_\s]*={0,2}\s*$")

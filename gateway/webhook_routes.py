@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from chunkr import codec
 from gateway.errors import GatewayError
 from gateway.routes import ERRORS, Json, text_response
 from gateway.rpc import caller
-from protos import codec, tasks_pb2_grpc
+from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
 
 router = APIRouter(tags=["webhooks"])

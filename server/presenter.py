@@ -10,7 +10,7 @@ from functools import lru_cache
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 from server.blobs import Blobs, UrlSigner
 from server.models import Status, TaskRow

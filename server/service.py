@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server.auth import KeyRing, key_from_metadata
