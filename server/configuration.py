@@ -10,8 +10,9 @@ from protos import tasks_pb2 as pb
 from server.errors import InvalidArgument
 
 DEFAULT_TARGET_LENGTH = 512
+DEFAULT_TOKENIZER = "Word"
 MAX_TARGET_LENGTH = 1_000_000
-BUILTIN_TOKENIZERS = ("Word", "Cl100kBase")
+BUILTIN_TOKENIZERS = (DEFAULT_TOKENIZER, "Cl100kBase")
 MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
 SEGMENT_TYPE_FIELDS: dict[int, str] = {
@@ -57,7 +58,7 @@ def defaults() -> pb.Configuration:
     config = pb.Configuration(
         chunk_processing=pb.ChunkProcessing(
             target_length=DEFAULT_TARGET_LENGTH,
-            tokenizer="Word",
+            tokenizer=DEFAULT_TOKENIZER,
             ignore_headers_and_footers=True,
         ),
         ocr_strategy=pb.OCR_STRATEGY_AUTO,
