@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test protos bench fuzz clean
+.PHONY: run test lint protos bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(STAMP)
 ## Run the whole test suite
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+## Check the code: ruff (pyflakes, pycodestyle, bugbear, pyupgrade, simplify) and mypy, as configured in pyproject.toml
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 ## Regenerate the gRPC stubs from protos/tasks.proto
 protos: $(STAMP)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import grpc
 import grpc.aio
-from typing_extensions import Self, Unpack
+from typing_extensions import Unpack
 
 from client.base import ClientBase, StatusFilter
 from client.errors import InvalidTaskState, TaskNotFound
@@ -150,8 +150,8 @@ class AsyncTaskClient(ClientBase[grpc.aio.Channel]):
     async def wait(self, task_id: str, timeout: float | None = None, *, include_chunks: bool = True) -> TaskView:
         """As TaskClient.wait."""
         last: WatchEvent | None = None
-        async for last in self.watch(task_id, timeout=timeout):
-            pass
+        async for event in self.watch(task_id, timeout=timeout):
+            last = event
         if last is None or last.kind is EventKind.DELETED:
             raise TaskNotFound(f"Task {task_id} was deleted while waiting for it")
         return await self.get(task_id, include_chunks=include_chunks)

@@ -55,7 +55,7 @@ class ClientBase(Generic[ChannelT]):
         )
         self._owns_channel = channel is None
         self._channel: ChannelT = channel if channel is not None else self._open_channel()
-        self._stub = tasks_pb2_grpc.TaskServiceStub(self._channel)  # type: ignore[no-untyped-call]
+        self._stub = tasks_pb2_grpc.TaskServiceStub(self._channel)
 
     def _open_channel(self) -> ChannelT:
         raise NotImplementedError

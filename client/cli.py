@@ -105,7 +105,7 @@ def config_options(args: argparse.Namespace) -> ConfigOptions:
         "ignore_headers_and_footers": args.ignore_headers_and_footers,
         "expires_in": args.expires_in,
     }
-    return {k: v for k, v in options.items() if v is not None}  # type: ignore[return-value]
+    return {k: v for k, v in options.items() if v is not None}  # type: ignore[return-value]  # ConfigOptions' keys
 
 
 async def follow(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 UNITS: dict[str, timedelta] = {
     "s": timedelta(seconds=1),
@@ -29,7 +29,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     """The moment `text` names: an age before `now`, or an ISO date/time
     (UTC unless it carries an offset)."""
     try:
-        return (now or datetime.now(timezone.utc)) - parse_duration(text)
+        return (now or datetime.now(UTC)) - parse_duration(text)
     except ValueError:
         pass
     try:
@@ -38,4 +38,4 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         raise ValueError(
             f"invalid time {text!r} (use an age such as 2d or 1h30m, or a date such as 2026-11-20)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

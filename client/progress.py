@@ -5,6 +5,7 @@ so that stdout stays for results that scripts read."""
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
 from rich.progress import (
@@ -14,7 +15,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from typing_extensions import Self
 
 from client.views import Status, TaskView
 
@@ -69,7 +69,9 @@ class TaskBars:
         if task.terminal:
             self._finish(bar, status + note, done if total else 0, total or 1, pages)
         else:
-            self._progress.update(bar, status=status + note, stage=stage, total=total or None, completed=done, pages=pages)
+            self._progress.update(
+                bar, status=status + note, stage=stage, total=total or None, completed=done, pages=pages
+            )
 
     def fail(self, bar: TaskID, message: str) -> None:
         self._finish(bar, f"[red]{message}", 0, 1, "")

@@ -5,14 +5,14 @@ server."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, TypedDict
 
 
+from chunkr import codec
 from client.errors import InvalidArgument
 from client.views import Status
-from protos import codec
 from protos import tasks_pb2 as pb
 
 # A path, a URL (http:// or https://), the bytes themselves or an open binary file.
@@ -68,7 +68,7 @@ def build_configuration(base: pb.Configuration | None = None, **options: object)
         if value is None:
             continue
         if name in ENUM_OPTIONS:
-            setattr(configuration, name, enum_value(name, ENUM_OPTIONS[name], value))  # type: ignore[arg-type]
+            setattr(configuration, name, enum_value(name, ENUM_OPTIONS[name], value))  # type: ignore[arg-type]  # an option's str or int
         elif name in CHUNKING_OPTIONS:
             setattr(configuration.chunk_processing, name, value)
         elif name in TOP_LEVEL_OPTIONS:
@@ -120,7 +120,7 @@ def list_request(
 ) -> pb.ListTasksRequest:
     """`since` is a moment or an age ("tasks of the last two days")."""
     if isinstance(since, timedelta):
-        since = (now or datetime.now(timezone.utc)) - since
+        since = (now or datetime.now(UTC)) - since
     return pb.ListTasksRequest(
         page_size=page_size,
         page_token=page_token,

@@ -13,9 +13,9 @@ import grpc
 import grpc.aio
 
 from client.retry import RetryPolicy
+from protos import MAX_MESSAGE_BYTES
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # documents and their outputs are large
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 

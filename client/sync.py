@@ -7,10 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import grpc
-from typing_extensions import Self, Unpack
+from typing_extensions import Unpack
 
 from client.base import ClientBase, StatusFilter
 from client.errors import InvalidTaskState, TaskNotFound
@@ -66,7 +66,8 @@ class TaskClient(ClientBase[grpc.Channel]):
         """Queues a document: a path, an http(s) URL, bytes or a binary file.
         Never retried: a repeat would process the document twice."""
         request = create_request(source, file_name, build_configuration(configuration, **options))
-        return TaskView(self._call(self._stub.CreateTask, request, timeout or self.settings.deadlines.create, retry=False))
+        deadline = timeout or self.settings.deadlines.create
+        return TaskView(self._call(self._stub.CreateTask, request, deadline, retry=False))
 
     def get(
         self, task_id: str, *, include_chunks: bool = True, base64_urls: bool = False, timeout: float | None = None
@@ -106,12 +107,14 @@ class TaskClient(ClientBase[grpc.Channel]):
         """Re-processes a Succeeded or Failed task with the changed options.
         Never retried: a repeat would be refused or re-process again."""
         request = self._update_request(task_id, configuration, options)
-        return TaskView(self._call(self._stub.UpdateTask, request, timeout or self.settings.deadlines.write, retry=False))
+        deadline = timeout or self.settings.deadlines.write
+        return TaskView(self._call(self._stub.UpdateTask, request, deadline, retry=False))
 
     def cancel(self, task_id: str, *, timeout: float | None = None) -> TaskView:
         request = pb.CancelTaskRequest(task_id=task_id)
         try:
-            return TaskView(self._call(self._stub.CancelTask, request, timeout or self.settings.deadlines.write, retry=True))
+            deadline = timeout or self.settings.deadlines.write
+            return TaskView(self._call(self._stub.CancelTask, request, deadline, retry=True))
         except InvalidTaskState as error:
             current = self.get(task_id, include_chunks=False) if error.attempts > 1 else None
             return self._cancel_was_ours(error, current)
@@ -148,8 +151,8 @@ class TaskClient(ClientBase[grpc.Channel]):
         it (with chunks). Built on watch, not on polling. DeadlineExceeded (a
         TimeoutError) after `timeout` seconds; TaskNotFound if it is deleted."""
         last: WatchEvent | None = None
-        for last in self.watch(task_id, timeout=timeout):
-            pass  # watch ends with the final event
+        for event in self.watch(task_id, timeout=timeout):
+            last = event  # watch ends with the final event
         if last is None or last.kind is EventKind.DELETED:
             raise TaskNotFound(f"Task {task_id} was deleted while waiting for it")
         return self.get(task_id, include_chunks=include_chunks)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from google.protobuf.message import Message
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 
 
@@ -61,7 +61,8 @@ STATUS_FROM_PROTO: dict[int, Status] = {number: status for status, number in STA
 def _datetime(message: Message, field: str) -> datetime | None:
     if not message.HasField(field):
         return None
-    return getattr(message, field).ToDatetime(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+    moment: datetime = getattr(message, field).ToDatetime(tzinfo=UTC)
+    return moment
 
 
 @dataclass(frozen=True)

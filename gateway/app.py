@@ -20,7 +20,9 @@ from fastapi.openapi.utils import get_openapi
 from grpc_health.v1 import health_pb2_grpc
 from pydantic.json_schema import models_json_schema
 
-from gateway import cors, dashboard, errors, events, file_routes, files, metrics, readiness, routes, schemas, webhook_routes
+from gateway import (
+    cors, dashboard, errors, events, file_routes, files, metrics, readiness, routes, schemas, webhook_routes,
+)
 from gateway.rpc import open_channel
 from gateway.uploads import BodyLimit, body_limit
 from protos import tasks_pb2_grpc
@@ -112,7 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=body_limit(settings.max_file_size))
     cors.install(app, settings.cors_origins)
     app.add_middleware(metrics.RequestMetrics)  # outermost: it sees every answer, 413s and CORS refusals too
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     return app
 
 
@@ -145,7 +147,7 @@ async def serve(settings: Settings, app: FastAPI | None = None) -> None:
         lifespan="on",
         timeout_graceful_shutdown=max(1, int(settings.drain_seconds)),
         server_header=False,
-        **tls.http_ssl_options(settings),  # type: ignore[arg-type]
+        **tls.http_ssl_options(settings),  # type: ignore[arg-type]  # Config's ssl_* keywords
     )
     server = uvicorn.Server(config)
     # The host program owns the signals.

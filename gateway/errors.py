@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.errors import ChunkdError
+from chunkr.codec import InvalidChunkrJson
 
 log = logging.getLogger("chunkd.gateway")
 
@@ -47,15 +47,16 @@ class GatewayError(Exception):
 
 def http_status(code: grpc.StatusCode, details: str) -> int:
     status = HTTP_STATUS.get(code, 500)
-    if code == grpc.StatusCode.RESOURCE_EXHAUSTED and ("too large" in details.lower() or "larger than" in details.lower()):
+    lowered = details.lower()
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED and ("too large" in lowered or "larger than" in lowered):
         return 413
     return status
 
 
 def rpc_error(error: grpc.RpcError) -> tuple[int, str]:
     """A failed RPC → (HTTP status, text for the caller)."""
-    code: grpc.StatusCode = error.code()  # type: ignore[attr-defined]
-    details: str = error.details() or ""  # type: ignore[attr-defined]
+    code: grpc.StatusCode = error.code()
+    details: str = error.details() or ""
     status = http_status(code, details)
     if code not in _CALLER_FACING:
         log.warning("RPC failed: %s %s", code, details)
@@ -93,10 +94,10 @@ def install(app: FastAPI) -> None:
     async def on_gateway_error(request: Request, exc: GatewayError) -> PlainTextResponse:
         return PlainTextResponse(exc.message, status_code=exc.status)
 
-    @app.exception_handler(ChunkdError)
-    async def on_chunkd_error(request: Request, exc: ChunkdError) -> PlainTextResponse:
-        # Codec errors (InvalidArgument) raised while decoding a body.
-        return PlainTextResponse(exc.message, status_code=http_status(exc.code, exc.message))
+    @app.exception_handler(InvalidChunkrJson)
+    async def on_invalid_chunkr_json(request: Request, exc: InvalidChunkrJson) -> PlainTextResponse:
+        # The codec refused a body while decoding it; the message names the field.
+        return PlainTextResponse(exc.message, status_code=HTTP_STATUS[grpc.StatusCode.INVALID_ARGUMENT])
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> PlainTextResponse:

@@ -19,10 +19,10 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from chunkr import codec
 from gateway.errors import rpc_error
 from gateway.routes import ERRORS, route
 from gateway.rpc import Caller, caller, stub
-from protos import codec
 from protos import tasks_pb2 as pb
 
 router = APIRouter()
@@ -68,7 +68,7 @@ async def _stream(
                 yield ": keep-alive\n\n"
             event = reading.result()
     except grpc.RpcError as exc:
-        if exc.code() != grpc.StatusCode.CANCELLED:  # type: ignore[attr-defined]
+        if exc.code() != grpc.StatusCode.CANCELLED:
             status, message = rpc_error(exc)
             yield f"event: error\ndata: {orjson.dumps({'status': status, 'message': message}).decode()}\n\n"
     finally:

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from chunkr import codec
 from gateway.errors import GatewayError
 from gateway.routes import ERRORS, Json, text_response
 from gateway.rpc import caller
-from protos import codec, tasks_pb2_grpc
+from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
 
 router = APIRouter(tags=["files"])
@@ -35,7 +36,8 @@ UPLOAD_BODY: dict[str, Any] = {
 
 
 def file_stub(request: Request) -> tasks_pb2_grpc.FileServiceStub:
-    return request.app.state.file_stub  # type: ignore[no-any-return]
+    stub: tasks_pb2_grpc.FileServiceStub = request.app.state.file_stub
+    return stub
 
 
 def file_json(file: pb.File) -> dict[str, Any]:

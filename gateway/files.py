@@ -25,7 +25,10 @@ router = APIRouter()
     "/files/{key:path}",
     response_class=FileResponse,
     responses={
-        200: {"description": "The file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        200: {
+            "description": "The file",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        },
         403: text_response("Invalid or expired signature"),
         404: text_response("File not found"),
     },

@@ -12,10 +12,10 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
+from chunkr import codec
 from gateway import schemas
 from gateway.rpc import Caller, caller, stub
 from gateway.uploads import configuration_body, create_request
-from protos import codec
 from protos import tasks_pb2 as pb
 
 ALL_TASKS_PAGE = 1000
@@ -195,13 +195,13 @@ async def list_tasks(
     include_chunks: Annotated[bool, Query(description="Include output chunks")] = False,
     base64_urls: Annotated[bool, Query(description="data: URLs instead of signed URLs")] = False,
     status: Annotated[
-        list[schemas.Status] | None,  # type: ignore[valid-type]
+        list[schemas.Status] | None,  # type: ignore[valid-type]  # made at run time
         Query(description="Only tasks in these statuses (repeat for several; chunkd's addition)"),
     ] = None,
 ) -> Response:
     message = pb.ListTasksRequest(
         statuses=[
-            pb.TaskStatus.ValueType(codec.TASK_STATUS.from_json(s.value, "status"))  # type: ignore[attr-defined]
+            pb.TaskStatus.ValueType(codec.TASK_STATUS.from_json(s.value, "status"))  # type: ignore[attr-defined]  # s: a schemas.Status member
             for s in status or ()
         ],
         page=page,

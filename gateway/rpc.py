@@ -10,18 +10,17 @@ import grpc
 from fastapi import Request
 
 from gateway.errors import GatewayError
-from protos import tasks_pb2_grpc
+from protos import MAX_MESSAGE_BYTES, tasks_pb2_grpc
 from server import tls
 from server.config import Settings
 
 Metadata = tuple[tuple[str, str], ...]
-MAX_MESSAGE = 512 * 1024 * 1024
 
 
 def open_channel(settings: Settings) -> grpc.aio.Channel:
     """Replies with chunks and base64 URLs can be large, and so can files sent up."""
     options = [
-        ("grpc.max_receive_message_length", MAX_MESSAGE),
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", settings.max_file_size + 1024 * 1024),
     ]
     credentials = tls.grpc_channel_credentials(settings)
@@ -72,4 +71,5 @@ def caller(request: Request) -> Caller:
 
 
 def stub(request: Request) -> tasks_pb2_grpc.TaskServiceStub:
-    return request.app.state.stub  # type: ignore[no-any-return]
+    task_stub: tasks_pb2_grpc.TaskServiceStub = request.app.state.stub
+    return task_stub

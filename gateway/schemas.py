@@ -1,6 +1,6 @@
 """Chunkr's JSON shapes as pydantic models, for the OpenAPI document only.
 
-Requests are decoded and responses encoded by `protos.codec` (the one codec);
+Requests are decoded and responses encoded by `chunkr.codec` (the one codec);
 these models describe the same shapes so that `/openapi.json` and `/docs` are
 accurate, and the schema test holds the codec's output to them. Response models
 forbid extra keys, so a key the codec adds without describing it fails the test.
@@ -14,13 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from protos import codec
+from chunkr import codec
 
 
 def _enum(name: str, table: codec.ChunkrEnum) -> type[Enum]:
-    return Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[return-value]
+    return Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[return-value]  # the functional API makes a class
 
 
+# Made at run time from the codec's tables, so mypy cannot use them as types: the fields
+# annotated with them carry `type: ignore[valid-type]`.
 Status = _enum("Status", codec.TASK_STATUS)
 OcrStrategy = _enum("OcrStrategy", codec.OCR_STRATEGY)
 SegmentationStrategy = _enum("SegmentationStrategy", codec.SEGMENTATION_STRATEGY)

@@ -20,8 +20,8 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chunkr import codec
 from gateway.errors import GatewayError
-from protos import codec
 from protos import tasks_pb2 as pb
 
 _BASE64_CHARS = re.compile(rb"^[A-Za-z0-9+/\-_\s]*={0,2}\s*$")
@@ -156,7 +156,9 @@ async def _create_request(request: Request) -> pb.CreateTaskRequest:
     if content_type == "multipart/form-data":
         return await _create_from_form(request)
     if content_type not in ("", "application/json") and not content_type.endswith("+json"):
-        raise GatewayError(415, f"Unsupported content type: {content_type} (send application/json or multipart/form-data)")
+        raise GatewayError(
+            415, f"Unsupported content type: {content_type} (send application/json or multipart/form-data)"
+        )
     obj = await _json_object(request)
     message = pb.CreateTaskRequest(file_name=_file_name(obj.get("file_name")), configuration=_configuration_keys(obj))
     file = obj.get("file")
@@ -177,7 +179,9 @@ async def _create_from_form(request: Request) -> pb.CreateTaskRequest:
     form = await request.form()
     try:
         upload = form.get("file")
-        fields: dict[str, Any] = {k: _form_value(v) for k, v in form.items() if isinstance(v, str) and k not in _BODY_KEYS}
+        fields: dict[str, Any] = {
+            k: _form_value(v) for k, v in form.items() if isinstance(v, str) and k not in _BODY_KEYS
+        }
         message = pb.CreateTaskRequest(configuration=_configuration_keys(fields))
         name = form.get("file_name")
         if isinstance(upload, UploadFile):

@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from chunkr import codec
 from gateway.errors import GatewayError
 from gateway.routes import ERRORS, Json, text_response
 from gateway.rpc import caller
-from protos import codec, tasks_pb2_grpc
+from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
 
 router = APIRouter(tags=["webhooks"])
@@ -31,7 +32,8 @@ CREATE_BODY: dict[str, Any] = {
 
 
 def webhook_stub(request: Request) -> tasks_pb2_grpc.WebhookServiceStub:
-    return request.app.state.webhook_stub  # type: ignore[no-any-return]
+    stub: tasks_pb2_grpc.WebhookServiceStub = request.app.state.webhook_stub
+    return stub
 
 
 def webhook_json(webhook: pb.Webhook) -> dict[str, Any]:
@@ -64,7 +66,10 @@ async def _create_request(request: Request) -> pb.CreateWebhookRequest:
 
 
 @router.post(
-    "/webhooks", responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS}, openapi_extra=CREATE_BODY, summary="Register a webhook"
+    "/webhooks",
+    responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS},
+    openapi_extra=CREATE_BODY,
+    summary="Register a webhook",
 )
 async def create_webhook(request: Request) -> Json:
     """Messages to it are signed per Standard Webhooks with the returned `secret`."""
@@ -74,7 +79,9 @@ async def create_webhook(request: Request) -> Json:
     return Json(webhook_json(webhook))
 
 
-@router.get("/webhooks", responses={200: {"description": "The caller's webhooks"}, **WEBHOOK_ERRORS}, summary="List webhooks")
+@router.get(
+    "/webhooks", responses={200: {"description": "The caller's webhooks"}, **WEBHOOK_ERRORS}, summary="List webhooks"
+)
 async def list_webhooks(request: Request) -> Json:
     reply = await webhook_stub(request).ListWebhooks(pb.ListWebhooksRequest(), metadata=caller(request).metadata)
     return Json({"webhooks": [webhook_json(w) for w in reply.webhooks]})
@@ -88,7 +95,9 @@ async def get_webhook(webhook_id: str, request: Request) -> Json:
     return Json(webhook_json(webhook))
 
 
-@router.delete("/webhooks/{webhook_id}", responses={200: {"description": "Deleted"}, **WEBHOOK_ERRORS}, summary="Delete a webhook")
+@router.delete(
+    "/webhooks/{webhook_id}", responses={200: {"description": "Deleted"}, **WEBHOOK_ERRORS}, summary="Delete a webhook"
+)
 async def delete_webhook(webhook_id: str, request: Request) -> Json:
     await webhook_stub(request).DeleteWebhook(
         pb.DeleteWebhookRequest(webhook_id=webhook_id), metadata=caller(request).metadata

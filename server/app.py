@@ -14,7 +14,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from protos import tasks_pb2, tasks_pb2_grpc
+from protos import MAX_MESSAGE_BYTES, tasks_pb2, tasks_pb2_grpc
 from server import metrics, tls
 from server.auth import KeyRing
 from server.blobs import Blobs, UrlSigner, load_secret, open_blobs
@@ -38,7 +38,6 @@ log = logging.getLogger("chunkd")
 SERVICE_NAME = tasks_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name
 FILE_SERVICE_NAME = tasks_pb2.DESCRIPTOR.services_by_name["FileService"].full_name
 WEBHOOK_SERVICE_NAME = tasks_pb2.DESCRIPTOR.services_by_name["WebhookService"].full_name
-MAX_RESPONSE = 512 * 1024 * 1024
 
 
 @dataclass
@@ -87,7 +86,7 @@ def grpc_server(
         interceptors=interceptors(settings, drain or Drain()),
         options=[
             ("grpc.max_receive_message_length", settings.max_file_size + 1024 * 1024),
-            ("grpc.max_send_message_length", MAX_RESPONSE),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.so_reuseport", 0),
         ]
     )

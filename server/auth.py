@@ -18,7 +18,7 @@ KEY_PREFIX = "ck_"
 INSECURE_OWNER = "anonymous"
 CACHE_SECONDS = 30.0
 
-api_keys = ApiKey.__table__  # type: ignore[attr-defined]
+api_keys = ApiKey.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 
 
 def hash_key(key: str) -> str:

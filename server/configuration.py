@@ -10,8 +10,9 @@ from protos import tasks_pb2 as pb
 from server.errors import InvalidArgument
 
 DEFAULT_TARGET_LENGTH = 512
+DEFAULT_TOKENIZER = "Word"
 MAX_TARGET_LENGTH = 1_000_000
-BUILTIN_TOKENIZERS = ("Word", "Cl100kBase")
+BUILTIN_TOKENIZERS = (DEFAULT_TOKENIZER, "Cl100kBase")
 MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
 SEGMENT_TYPE_FIELDS: dict[int, str] = {
@@ -57,7 +58,7 @@ def defaults() -> pb.Configuration:
     config = pb.Configuration(
         chunk_processing=pb.ChunkProcessing(
             target_length=DEFAULT_TARGET_LENGTH,
-            tokenizer="Word",
+            tokenizer=DEFAULT_TOKENIZER,
             ignore_headers_and_footers=True,
         ),
         ocr_strategy=pb.OCR_STRATEGY_AUTO,
@@ -74,7 +75,7 @@ def validate(partial: pb.Configuration) -> None:
     """Reject what no default can repair, with a message naming the field."""
     for field, enum in _ENUM_FIELDS:
         value = getattr(partial, field)
-        if value not in enum.values():  # type: ignore[attr-defined]
+        if value not in enum.values():  # type: ignore[attr-defined]  # enum: a proto enum wrapper
             raise InvalidArgument(f"Invalid {field}: {value}")
     chunking = partial.chunk_processing
     if chunking.HasField("target_length") and not 0 <= chunking.target_length <= MAX_TARGET_LENGTH:
@@ -99,7 +100,7 @@ def validate(partial: pb.Configuration) -> None:
             ("strategy", pb.GenerationStrategy),
         ):
             value = getattr(generation, name)
-            if value not in enum.values():  # type: ignore[attr-defined]
+            if value not in enum.values():
                 raise InvalidArgument(f"Invalid segment_processing.{field}.{name}: {value}")
         if len(generation.llm) > MAX_NAME_LENGTH:
             raise InvalidArgument(
@@ -123,4 +124,5 @@ def resolve(partial: pb.Configuration, base: pb.Configuration | None = None) -> 
 
 
 def generation_for(config: pb.Configuration, segment_type: int) -> pb.GenerationConfig:
-    return getattr(config.segment_processing, SEGMENT_TYPE_FIELDS[segment_type])
+    generation: pb.GenerationConfig = getattr(config.segment_processing, SEGMENT_TYPE_FIELDS[segment_type])
+    return generation

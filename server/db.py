@@ -72,10 +72,11 @@ class Database:
         connection = self._inline.get("sqlite")
         if connection is None:
             assert self.sqlite_reader is not None
-            connection = sqlite3.connect(self.sqlite_reader.url.database or ":memory:", timeout=30, isolation_level=None)
+            database = self.sqlite_reader.url.database or ":memory:"
+            connection = sqlite3.connect(database, timeout=30, isolation_level=None)
             _sqlite_pragmas(connection)
             self._inline["sqlite"] = connection
-        return connection  # type: ignore[no-any-return]
+        return connection
 
     async def _asyncpg_pool(self) -> Any:
         pool = self._inline.get("asyncpg")
@@ -101,7 +102,8 @@ class Database:
         transaction cut off between BEGIN IMMEDIATE and COMMIT would leave
         SQLite's write lock with a connection nobody finishes. A cancelled
         caller stops waiting; the transaction completes."""
-        return await self._commits.run(work)  # type: ignore[no-any-return]
+        result: T = await self._commits.run(work)
+        return result
 
     def _finish(self, connection: Connection) -> None:
         for hook in self.before_commit:
@@ -176,7 +178,7 @@ def _sqlite_writer(url: str) -> Engine:
     event.listen(engine, "connect", _sqlite_pragmas)
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
@@ -200,7 +202,9 @@ def connect(url: str) -> Database:
         # A fixed pool: overflow connections are closed as soon as they are
         # returned, so a steady load above pool_size would open one per query.
         return Database(
-            writer=create_async_engine(url, pool_size=POSTGRES_POOL, max_overflow=0, pool_timeout=60, pool_pre_ping=True)
+            writer=create_async_engine(
+                url, pool_size=POSTGRES_POOL, max_overflow=0, pool_timeout=60, pool_pre_ping=True
+            )
         )
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

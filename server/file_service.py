@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import grpc
 
-from protos import codec, tasks_pb2_grpc
+from chunkr import codec
+from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
 from server.auth import KeyRing, key_from_metadata
 from server.blobs import Blobs, UrlSigner
@@ -97,7 +98,8 @@ class FileService(tasks_pb2_grpc.FileServiceServicer):
         if not 0 <= request.limit <= MAX_PAGE_SIZE:
             raise InvalidArgument(f"Limit must be between 1 and {MAX_PAGE_SIZE}")
         cursor = checked_text("cursor", request.cursor, MAX_CURSOR_LENGTH)
-        page = await self.files.page(owner, request.limit or DEFAULT_PAGE_SIZE, decode_cursor(cursor) if cursor else None)
+        after = decode_cursor(cursor) if cursor else None
+        page = await self.files.page(owner, request.limit or DEFAULT_PAGE_SIZE, after)
         return pb.ListFilesResponse(
             files=[self.present(row) for row in page.rows],
             has_more=page.has_more,
@@ -105,7 +107,9 @@ class FileService(tasks_pb2_grpc.FileServiceServicer):
         )
 
     @rpc
-    async def GetFileContent(self, request: pb.GetFileContentRequest, context: grpc.aio.ServicerContext) -> pb.FileContent:
+    async def GetFileContent(
+        self, request: pb.GetFileContentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FileContent:
         owner = await self._owner(context)
         row = await self.files.get(file_id_of(request.file_id), owner)
         try:
@@ -123,7 +127,9 @@ class FileService(tasks_pb2_grpc.FileServiceServicer):
         return pb.FileUrl(url=url, expires_at=codec.timestamp(expires))
 
     @rpc
-    async def DeleteFile(self, request: pb.DeleteFileRequest, context: grpc.aio.ServicerContext) -> pb.DeleteFileResponse:
+    async def DeleteFile(
+        self, request: pb.DeleteFileRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteFileResponse:
         owner = await self._owner(context)
         row = await self.files.delete(file_id_of(request.file_id), owner)
         await asyncio.to_thread(self.blobs.delete_prefix, file_prefix(row.id))

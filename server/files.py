@@ -17,7 +17,7 @@ from server.db import Database
 from server.errors import ChunkdError, InvalidArgument
 from server.models import FileRow
 
-files = FileRow.__table__  # type: ignore[attr-defined]
+files = FileRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 
 FILE_URL_SCHEME = "ch://files/"
 METADATA_MAX_LENGTH = 64 * 1024
@@ -54,7 +54,9 @@ def checked_metadata(text: str) -> str:
     if not text.strip():
         return "{}"
     if len(text) > METADATA_MAX_LENGTH:
-        raise InvalidArgument(f"file_metadata is too long: {len(text):,} characters (the limit is {METADATA_MAX_LENGTH:,})")
+        raise InvalidArgument(
+            f"file_metadata is too long: {len(text):,} characters (the limit is {METADATA_MAX_LENGTH:,})"
+        )
     try:
         value = json.loads(text)
     except (json.JSONDecodeError, RecursionError):

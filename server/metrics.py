@@ -23,7 +23,7 @@ from server.drain import Drain
 from server.models import Status, TaskRow
 
 log = logging.getLogger(__name__)
-tasks = TaskRow.__table__  # type: ignore[attr-defined]
+tasks = TaskRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
@@ -138,7 +138,7 @@ def serve_metrics(address: str) -> None:
 def _code(context: grpc.aio.ServicerContext, failed: BaseException | None) -> str:
     code = context.code()
     if isinstance(code, grpc.StatusCode):
-        return code.name
+        return str(code.name)
     if failed is None:
         return "OK"
     return "CANCELLED" if isinstance(failed, asyncio.CancelledError) else "UNKNOWN"
@@ -161,9 +161,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             return handler
         method = details.method.rsplit("/", 1)[-1]
         if handler.unary_unary is not None:
-            return handler._replace(unary_unary=self._unary(method, handler.unary_unary))  # type: ignore[attr-defined]
+            return handler._replace(unary_unary=self._unary(method, handler.unary_unary))
         if handler.unary_stream is not None:
-            return handler._replace(unary_stream=self._stream(method, handler.unary_stream))  # type: ignore[attr-defined]
+            return handler._replace(unary_stream=self._stream(method, handler.unary_stream))
         return handler
 
     @staticmethod

@@ -10,7 +10,7 @@ from functools import lru_cache
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 from server.blobs import Blobs, UrlSigner
 from server.models import Status, TaskRow
@@ -34,12 +34,14 @@ def configuration_to_text(configuration: pb.Configuration) -> str:
 def _configuration_text(serialized: bytes) -> str:
     configuration = pb.Configuration()
     configuration.ParseFromString(serialized)
-    return json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
+    text: str = json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
+    return text
 
 
 @lru_cache(maxsize=4096)
 def _configuration_bytes(text: str) -> bytes:
-    return json_format.Parse(text, pb.Configuration()).SerializeToString()
+    serialized: bytes = json_format.Parse(text, pb.Configuration()).SerializeToString()
+    return serialized
 
 
 def configuration_from_text(text: str) -> pb.Configuration:
@@ -86,10 +88,12 @@ class Presenter:
             return self.blobs.data_url(key) if self.blobs.exists(key) else ""
         return self.blobs.url(key, self.signer.ttl) or self.signer.sign(key)
 
-    def task(self, row: TaskRow, *, include_chunks: bool = False, base64_urls: bool = False, with_output: bool = True) -> pb.Task:
+    def task(
+        self, row: TaskRow, *, include_chunks: bool = False, base64_urls: bool = False, with_output: bool = True
+    ) -> pb.Task:
         task = pb.Task(
             task_id=row.id,
-            status=STATUS_TO_PROTO[row.status],  # type: ignore[arg-type]
+            status=STATUS_TO_PROTO[row.status],  # type: ignore[arg-type]  # a TaskStatus number
             message=row.message,
             created_at=timestamp(row.created_at),
             started_at=timestamp(row.started_at),
@@ -106,7 +110,9 @@ class Presenter:
         elif with_output and row.status == Status.FAILED:
             # What is known of the document survives its failure: its name and pages.
             task.output.CopyFrom(
-                pb.Output(file_name=row.file_name, mime_type=row.mime_type, page_count=row.page_count or row.pages_total)
+                pb.Output(
+                    file_name=row.file_name, mime_type=row.mime_type, page_count=row.page_count or row.pages_total
+                )
             )
         return task
 

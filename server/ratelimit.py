@@ -69,12 +69,12 @@ class RateLimitInterceptor(grpc.aio.ServerInterceptor):
             async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
 
-            return handler._replace(unary_unary=refuse)  # type: ignore[attr-defined]
+            return handler._replace(unary_unary=refuse)
         if handler.unary_stream is not None:
 
             async def refuse_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
                 yield  # pragma: no cover  makes this a generator
 
-            return handler._replace(unary_stream=refuse_stream)  # type: ignore[attr-defined]
+            return handler._replace(unary_stream=refuse_stream)
         return handler

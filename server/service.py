@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server.auth import KeyRing, key_from_metadata
@@ -309,8 +309,8 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
 
     def _event(self, kind: int, row: TaskRow) -> pb.TaskEvent:
         return pb.TaskEvent(
-            kind=kind, task=self.presenter.task(row, with_output=False), time=codec.timestamp(utcnow())  # type: ignore[arg-type]
-        )  # type: ignore[arg-type]
+            kind=kind, task=self.presenter.task(row, with_output=False), time=codec.timestamp(utcnow())  # type: ignore[arg-type]  # kind: a Kind number
+        )
 
     def _shared_event(self, kind: int, event: Event) -> pb.TaskEvent:
         """The message of a bus event, made once for every stream that sends it
@@ -318,10 +318,12 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         message = event.derived.get(kind)
         if message is None:
             message = event.derived[kind] = self._event(kind, event.task)
-        return message  # type: ignore[no-any-return]
+        return message
 
     @stream_rpc
-    async def WatchTask(self, request: pb.WatchTaskRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.TaskEvent]:
+    async def WatchTask(
+        self, request: pb.WatchTaskRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.TaskEvent]:
         owner = await self._owner(context)
         task_id = task_id_of(request.task_id)
         # Subscribe before reading the snapshot, so no change falls between the two.
@@ -344,7 +346,9 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
                     return
 
     @stream_rpc
-    async def WatchTasks(self, request: pb.WatchTasksRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.TaskEvent]:
+    async def WatchTasks(
+        self, request: pb.WatchTasksRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.TaskEvent]:
         owner = await self._owner(context)
         async with self.bus.subscribe(owner) as subscription:
             # Tells the caller the watch is open before any change happens, so

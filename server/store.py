@@ -25,8 +25,8 @@ from server.prepared_read import PreparedRead
 from server.errors import InvalidArgument, InvalidState, TaskNotFound
 from server.models import EventKind, PreviousState, Status, TaskEventRow, TaskRow, utcnow
 
-tasks = TaskRow.__table__  # type: ignore[attr-defined]
-events = TaskEventRow.__table__  # type: ignore[attr-defined]
+tasks = TaskRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
+events = TaskEventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 
 ACTIVE = (Status.STARTING, Status.PROCESSING)
 FINISHED = (Status.SUCCEEDED, Status.FAILED)
@@ -390,7 +390,11 @@ class TaskStore:
     async def succeed(self, claim: Claim, *, output_key: str, page_count: int, message: str) -> TaskRow | None:
         values = _finish_values(claim.task, Status.SUCCEEDED, message, utcnow())
         values.update(
-            output_key=output_key, page_count=page_count, progress_stage="Done", pages_done=page_count, pages_total=page_count
+            output_key=output_key,
+            page_count=page_count,
+            progress_stage="Done",
+            pages_done=page_count,
+            pages_total=page_count,
         )
         rows = await self._cas(self._held(claim), values)
         return rows[0] if rows else None

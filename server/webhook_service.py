@@ -7,7 +7,8 @@ import uuid
 
 import grpc
 
-from protos import codec, tasks_pb2_grpc
+from chunkr import codec
+from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
 from server.auth import KeyRing, key_from_metadata
 from server.config import Settings

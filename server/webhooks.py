@@ -48,10 +48,10 @@ from server.models import (
 
 log = logging.getLogger(__name__)
 
-webhooks = WebhookRow.__table__  # type: ignore[attr-defined]
-deliveries = WebhookDeliveryRow.__table__  # type: ignore[attr-defined]
-cursor_table = WebhookCursorRow.__table__  # type: ignore[attr-defined]
-events = TaskEventRow.__table__  # type: ignore[attr-defined]
+webhooks = WebhookRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
+deliveries = WebhookDeliveryRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
+cursor_table = WebhookCursorRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
+events = TaskEventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 
 TASK_UPDATED = "task.parse.updated"
 EVENT_TYPES = frozenset({TASK_UPDATED})
@@ -97,7 +97,7 @@ def signed_headers(secret: str, message_id: str, timestamp: int, body: bytes) ->
 
 def backoff(attempts: int, base: float) -> float:
     """Exponential with full jitter in its upper half, so endpoints that failed together do not retry together."""
-    ceiling = min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempts - 1))
+    ceiling = min(MAX_BACKOFF_SECONDS, base * 2.0 ** max(0, attempts - 1))
     return ceiling / 2 + random.random() * ceiling / 2
 
 
@@ -189,7 +189,7 @@ def _fan_out(connection: Connection) -> int:
         return 0
     endpoints: dict[str, list[tuple[str, list[str]]]] = {}
     now = utcnow()
-    for event_id, task_id, owner, kind, snapshot in batch:
+    for _event_id, task_id, owner, kind, snapshot in batch:
         if kind != EventKind.CHANGED.value:
             continue
         if owner not in endpoints:
@@ -299,7 +299,7 @@ class Dispatcher:
                     while await self._fan_out_once():
                         pass
                     claim = self.settings.webhook_timeout + CLAIM_MARGIN_SECONDS
-                    due = await self.db.transaction(lambda c: _claim_due(c, claim))
+                    due = await self.db.transaction(lambda c: _claim_due(c, claim))  # noqa: B023 (run before the loop moves on)
                     if due:
                         try:
                             await asyncio.gather(*(self._deliver(client, d, policy) for d in due))

@@ -158,7 +158,7 @@ class ProgressRelay:
     def _pump(self) -> None:
         while True:
             item = self.queue.get()
-            if item is None:  # type: ignore[comparison-overlap]
+            if item is None:
                 return
             task_id, stage, done, total = item
             self.loop.call_soon_threadsafe(self._deliver, task_id, (stage, done, total))
@@ -169,7 +169,7 @@ class ProgressRelay:
             listener.note(update)
 
     def close(self) -> None:
-        self.queue.put(None)  # type: ignore[arg-type]
+        self.queue.put(None)  # type: ignore[arg-type]  # the sentinel that ends _pump; pipeline processes put tuples only
 
 
 @dataclass
@@ -407,6 +407,7 @@ class Worker:
     async def _run_in_pool(self, job: Job, watch: Watch, deadline: float) -> JobResult:
         """Runs the job in a free pipeline process, killing the process when a page
         stalls past page_timeout or the task passes its deadline."""
+        assert self._relay is not None  # made in run(), before the first claim
         slot = await self._slots.get()
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(slot.executor, run_job, job)
@@ -422,19 +423,21 @@ class Worker:
                     metrics.POOL_RESTARTS.labels("stalled" if stalled else "timed out").inc()
                     future.add_done_callback(_consume)
                     slot.kill()
-                    slot = Slot(self._relay, self.settings)  # type: ignore[arg-type]
+                    slot = Slot(self._relay, self.settings)
                     return JobResult(output=None, pdf_path=None, message=message, failed=True)
         except BrokenProcessPool:
             log.error("a pipeline process died while processing task %s", job.task_id)
             metrics.POOL_RESTARTS.labels("crashed").inc()
             slot.kill()
-            slot = Slot(self._relay, self.settings)  # type: ignore[arg-type]
-            return JobResult(output=None, pdf_path=None, message="its pipeline process crashed", failed=True, retry=True)
+            slot = Slot(self._relay, self.settings)
+            return JobResult(
+                output=None, pdf_path=None, message="its pipeline process crashed", failed=True, retry=True
+            )
         except asyncio.CancelledError:
             metrics.POOL_RESTARTS.labels("cancelled").inc()
             future.add_done_callback(_consume)
             slot.kill()
-            slot = Slot(self._relay, self.settings)  # type: ignore[arg-type]
+            slot = Slot(self._relay, self.settings)
             raise
         finally:
             self._slots.put_nowait(slot)

@@ -12,7 +12,7 @@ import pytest
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer
-from tests.support import auth, create, rpc_error, wait_terminal
+from tests.support import create, rpc_error, wait_terminal
 
 GOOD = sorted(
     p for folder in ("pdf", "html", "office", "ocr") for p in (CORPUS / folder).iterdir() if p.is_file()

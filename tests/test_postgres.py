@@ -14,12 +14,12 @@ import pytest
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, RunningServer, start_server
-from tests.support import auth, claim, create, open_channel, rpc_error, wait_terminal
+from tests.support import auth, claim, create, open_channel, rpc_error
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 
-asyncpg = pytest.importorskip("asyncpg")
+asyncpg = pytest.importorskip("asyncpg", reason="needs asyncpg (the [postgres] extra)")
 
 
 async def _admin(statement: str) -> None:

@@ -7,13 +7,15 @@ import asyncio
 import time
 from pathlib import Path
 
-import asyncpg
+import pytest
 
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests.harness import CORPUS, start_server
 from tests.support import auth, create, open_channel, wait_until
 from tests.test_postgres import ADMIN_DSN, _admin, database  # noqa: F401  (the fixture: a fresh PostgreSQL database)
+
+asyncpg = pytest.importorskip("asyncpg", reason="needs asyncpg (the [postgres] extra)")
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 SLOW_POLL = {"CHUNKD_POLL_SECONDS": "60", "CHUNKD_QUEUE_FALLBACK_SECONDS": "60"}

@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 
 import grpc
-import pytest
 
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc

@@ -20,7 +20,7 @@ from tests.harness import CORPUS, ROOT, start_server
 from tests.s3server import S3Server, running_s3_server
 from tests.support import auth, create, open_channel, wait_terminal, wait_until
 
-pytest.importorskip("obstore")
+pytest.importorskip("obstore", reason="needs obstore (the [s3] extra)")
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 NO_OBSTORE = (

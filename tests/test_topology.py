@@ -28,7 +28,7 @@ from tests.support import auth, create, open_channel, wait_until
 from tests.test_postgres import database  # noqa: F401  the fixture: a fresh PostgreSQL database
 from tests.test_workers import busy, events_of, statuses
 
-pytest.importorskip("obstore")
+pytest.importorskip("obstore", reason="needs obstore (the [s3] extra)")
 
 TASKS = 10
 TOPOLOGY_ENV = {

@@ -10,10 +10,13 @@ import mimetypes
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from server.blobs.base import check_key
+
+if TYPE_CHECKING:
+    from obstore.store import ClientConfig, S3Config
 
 CHUNK = 8 * 1024 * 1024  # bytes streamed at a time, up and down
 
@@ -45,8 +48,8 @@ class S3Blobs:
 
         self.bucket = parsed.netloc
         self.prefix = parsed.path.strip("/")
-        config: dict[str, Any] = {}
-        client: dict[str, Any] = {}
+        config: S3Config = {}
+        client: ClientConfig = {}
         if endpoint_url:
             config["endpoint"] = endpoint_url
             config["virtual_hosted_style_request"] = False

@@ -194,9 +194,7 @@ def build_chunks(
                 current, length = [segment], tokens
                 close()
                 continue
-            if current and heading and not only_headings:
-                close()
-            elif current and not only_headings and length + tokens > target_length:
+            if current and not only_headings and (heading or length + tokens > target_length):
                 close()
             current.append(segment)
             length += tokens

@@ -43,7 +43,8 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: float, rotation: 
         bitmap = page.render(
             scale=dpi / 72.0, rotation=rotation, may_draw_forms=True, prefer_bgrx=True, rev_byteorder=True
         )
-        return bitmap.to_pil()
+        image: Image.Image = bitmap.to_pil()
+        return image
     finally:
         page.close()
 

@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 from pypdfium2 import raw
 
 from protos import tasks_pb2 as pb
+from server.configuration import DEFAULT_TARGET_LENGTH, DEFAULT_TOKENIZER
 from server.errors import PipelineError, UnsupportedFileType
 from server.pipeline import PipelineResult, ProgressFn, detect, limits
 from server.pipeline.chunking import build_chunks, token_counter
@@ -361,7 +362,8 @@ def run(
         raise PipelineError("The file is empty")
     if mime_type in _ZIPPED:
         check_unpacked_size(input_path)  # before any reader, native or LibreOffice, inflates a member
-    count = token_counter(config.chunk_processing.tokenizer or "Word")  # fail on a bad tokenizer before the work
+    # fail on a bad tokenizer before the work
+    count = token_counter(config.chunk_processing.tokenizer or DEFAULT_TOKENIZER)
     workdir.mkdir(parents=True, exist_ok=True)
     namespace = _namespace(input_path)
     notes = Notes()
@@ -403,6 +405,7 @@ def run(
     if config.chunk_processing.ignore_headers_and_footers:
         segments = [s for s in segments if s.segment_type not in _MARGIN_TYPES]
     progress("Chunking", output.page_count, output.page_count)
-    target = config.chunk_processing.target_length if config.chunk_processing.HasField("target_length") else 512
+    chunking = config.chunk_processing
+    target = chunking.target_length if chunking.HasField("target_length") else DEFAULT_TARGET_LENGTH
     output.chunks.extend(build_chunks(segments, target, count, namespace))
     return PipelineResult(output=output, pdf_path=pdf_path, message=notes.message())

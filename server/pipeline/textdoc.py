@@ -31,7 +31,7 @@ def _clean(text: str) -> str:
 
 
 def _region(kind: int, text: str, **extra: object) -> Region:
-    return Region(kind, _NO_BOX, text, confidence=1.0, **extra)  # type: ignore[arg-type]
+    return Region(kind, _NO_BOX, text, confidence=1.0, **extra)  # type: ignore[arg-type]  # extra: Region's keyword fields
 
 
 @dataclass

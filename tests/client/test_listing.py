@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 import grpc
@@ -56,8 +56,8 @@ def test_list_filters_by_status_and_time(lister: tuple[TaskClient, CallCounter],
     assert len(list(client.list(status=[Status.STARTING, Status.CANCELLED]))) == TASKS
     assert list(client.list(status=Status.SUCCEEDED)) == []
     assert len(list(client.list(since=timedelta(hours=1)))) == TASKS
-    assert list(client.list(since=datetime.now(timezone.utc) + timedelta(minutes=1))) == []
-    assert list(client.list(until=datetime.now(timezone.utc) - timedelta(hours=1))) == []
+    assert list(client.list(since=datetime.now(UTC) + timedelta(minutes=1))) == []
+    assert list(client.list(until=datetime.now(UTC) - timedelta(hours=1))) == []
 
 
 def test_async_list_walks_every_page(idle: RunningServer, owner: Owner) -> None:

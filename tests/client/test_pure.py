@@ -5,7 +5,7 @@ and exit-code tables."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -96,11 +96,11 @@ def test_bad_durations_are_refused(text: str) -> None:
 
 
 def test_since_is_an_age_before_now_or_a_moment() -> None:
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
-    assert parse_since("2d", now) == datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
-    assert parse_since("2026-11-20", now) == datetime(2026, 11, 20, tzinfo=timezone.utc)
-    assert parse_since("2026-11-20T08:00:00Z", now) == datetime(2026, 11, 20, 8, tzinfo=timezone.utc)
-    assert parse_since("2026-11-20T08:00:00+02:00", now) == datetime(2026, 11, 20, 6, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert parse_since("2d", now) == datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    assert parse_since("2026-11-20", now) == datetime(2026, 11, 20, tzinfo=UTC)
+    assert parse_since("2026-11-20T08:00:00Z", now) == datetime(2026, 11, 20, 8, tzinfo=UTC)
+    assert parse_since("2026-11-20T08:00:00+02:00", now) == datetime(2026, 11, 20, 6, tzinfo=UTC)
     with pytest.raises(ValueError, match="2d"):
         parse_since("yesterday", now)
 
@@ -149,9 +149,9 @@ def test_create_request_from_each_kind_of_source(tmp_path: Path) -> None:
 
 
 def test_list_request_turns_an_age_into_a_start_time() -> None:
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     request = list_request(statuses=(Status.FAILED, Status.CANCELLED), since=timedelta(days=2), page_size=50, now=now)
-    assert request.start.ToDatetime(tzinfo=timezone.utc) == now - timedelta(days=2)
+    assert request.start.ToDatetime(tzinfo=UTC) == now - timedelta(days=2)
     assert not request.HasField("end")
     assert list(request.statuses) == [pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED]
     assert request.page_size == 50
@@ -167,7 +167,7 @@ def finished_task() -> pb.Task:
         pb.Chunk(segments=[segment(content="b", html="<p>b</p>", markdown="b")]),
     ]
     task = pb.Task(task_id="t", status=pb.TASK_STATUS_SUCCEEDED, output=pb.Output(chunks=chunks, page_count=2))
-    task.created_at.FromDatetime(datetime(2026, 11, 23, tzinfo=timezone.utc))
+    task.created_at.FromDatetime(datetime(2026, 11, 23, tzinfo=UTC))
     return task
 
 
@@ -178,7 +178,7 @@ def test_views_join_segments_as_chunkrs_sdk_does(tmp_path: Path) -> None:
     assert view.content() == "Title\na\nb"
     assert view.markdown(tmp_path / "out" / "doc.md") == (tmp_path / "out" / "doc.md").read_text()
     assert view.status is Status.SUCCEEDED and view.terminal
-    assert view.created_at == datetime(2026, 11, 23, tzinfo=timezone.utc)
+    assert view.created_at == datetime(2026, 11, 23, tzinfo=UTC)
     assert view.finished_at is None
     assert view.json()["status"] == "Succeeded"
     assert TaskView(pb.Task(status=pb.TASK_STATUS_PROCESSING)).markdown() == ""
@@ -204,7 +204,7 @@ def test_retry_delays_are_bounded_and_one_fewer_than_attempts() -> None:
     policy = RetryPolicy(attempts=6, initial_backoff=0.1, max_backoff=0.4, multiplier=2)
     delays = list(policy.delays())
     assert len(delays) == 5
-    assert all(0 <= d <= ceiling for d, ceiling in zip(delays, [0.1, 0.2, 0.4, 0.4, 0.4]))
+    assert all(0 <= d <= ceiling for d, ceiling in zip(delays, [0.1, 0.2, 0.4, 0.4, 0.4], strict=True))
     assert list(RetryPolicy(attempts=1).delays()) == []
 
 
@@ -230,7 +230,7 @@ def test_cli_parses_every_command() -> None:
     assert cli.parse_args(["get", "ID", "--markdown"]).format == "markdown"
     listing = cli.parse_args(["list", "--status", "failed", "--status", "Cancelled", "--since", "2d"])
     assert listing.status == [Status.FAILED, Status.CANCELLED]
-    assert datetime.now(timezone.utc) - listing.since > timedelta(days=1, hours=23)
+    assert datetime.now(UTC) - listing.since > timedelta(days=1, hours=23)
     assert cli.parse_args(["update", "ID", "--no-high-resolution"]).high_resolution is False
     for command in ("watch", "cancel", "delete"):
         assert cli.parse_args([command, "ID"]).task_id == "ID"

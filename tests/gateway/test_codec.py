@@ -1,4 +1,4 @@
-"""protos/codec.py: Chunkr's JSON as the chunkr-ai 0.3.7 SDK writes and reads it."""
+"""chunkr/codec.py: Chunkr's JSON as the chunkr-ai 0.3.7 SDK writes and reads it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from chunkr_ai.api import configuration as sdk
 from chunkr_ai.api.task_response import TaskResponse
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos import codec
+from chunkr import codec
 from protos import tasks_pb2 as pb
 from server.configuration import defaults
-from server.errors import InvalidArgument
 
 
 @pytest.mark.parametrize(
@@ -98,7 +97,7 @@ def test_tokenizer_spellings(value: object, name: str) -> None:
     ],
 )
 def test_wrong_types_and_values_name_the_field(body: dict[str, Any], message: str) -> None:
-    with pytest.raises(InvalidArgument) as raised:
+    with pytest.raises(codec.InvalidChunkrJson) as raised:
         codec.configuration_from_json(body)
     assert raised.value.message.startswith(message)
 
@@ -118,7 +117,7 @@ def test_nulls_and_the_sdks_llm_keys_are_accepted_and_ignored() -> None:
     ],
 )
 def test_unknown_keys_are_refused_by_name(body: dict[str, Any], message: str) -> None:
-    with pytest.raises(InvalidArgument) as raised:
+    with pytest.raises(codec.InvalidChunkrJson) as raised:
         codec.configuration_from_json(body)
     assert raised.value.message.startswith(message)
 
@@ -197,5 +196,5 @@ def test_timestamps_accept_z_offsets_and_naive_utc() -> None:
     assert codec.timestamp_from_json("2024-01-02T04:04:05+01:00", "start") == z
     assert codec.timestamp_from_json("2024-01-02T03:04:05", "start") == z
     assert codec.timestamp_to_json(z) == "2024-01-02T03:04:05Z"
-    with pytest.raises(InvalidArgument, match="not an ISO 8601"):
+    with pytest.raises(codec.InvalidChunkrJson, match="not an ISO 8601"):
         codec.timestamp_from_json("yesterday", "start")

@@ -7,7 +7,7 @@ import base64
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import httpx
@@ -156,7 +156,7 @@ def test_cleanup_of_old_tasks(server: RunningServer) -> None:
         old = [create(client, PDF)["task_id"] for _ in range(2)]
         for task_id in old:
             wait_terminal(client, task_id)
-        cutoff = datetime.now(timezone.utc)
+        cutoff = datetime.now(UTC)
         newer = create(client, PDF)["task_id"]
         stale = client.get("/tasks", params={"end": cutoff.isoformat()}).json()
         assert sorted(t["task_id"] for t in stale) == sorted(old)

@@ -96,7 +96,7 @@ def two_columns(font: str, size: float) -> Draw:
     def draw(pdf: canvas.Canvas) -> None:
         pdf.setFont(font, size)
         gutter_x = 72 + max(pdf.stringWidth(line, font, size) for line in LEFT_COLUMN) + 24
-        for i, (left, right) in enumerate(zip(LEFT_COLUMN, RIGHT_COLUMN)):
+        for i, (left, right) in enumerate(zip(LEFT_COLUMN, RIGHT_COLUMN, strict=True)):
             y = 700 - i * size * 1.4
             pdf.drawString(72, y, left)
             pdf.drawString(gutter_x, y, right)

@@ -71,8 +71,8 @@ def test_turned_scan_reads_as_the_upright_one(transpose: Image.Transpose, tmp_pa
     assert turned_words == straight_words, "the same words in the same order"
     for segment in segments:
         box = segment.bbox
-        assert 0 <= box.left and box.left + box.width <= turned.width + 1
-        assert 0 <= box.top and box.top + box.height <= turned.height + 1
+        assert box.left >= 0 and box.left + box.width <= turned.width + 1
+        assert box.top >= 0 and box.top + box.height <= turned.height + 1
         if sideways:
             assert box.height > box.width, "a block of lines on its side is taller than wide"
 

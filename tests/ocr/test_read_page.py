@@ -60,7 +60,7 @@ def test_page_on_its_side_is_read_upright(upright: RenderedPage, transpose: Imag
     box = segments[0].bbox
     # the text block of a portrait page, turned, is taller than it is wide
     assert box.height > box.width
-    assert 0 <= box.left and box.left + box.width <= side.width + 1
+    assert box.left >= 0 and box.left + box.width <= side.width + 1
 
 
 def test_webp_image_yields_text_segments(tmp_path: Path) -> None:
@@ -82,8 +82,8 @@ def test_segments_keep_their_promises(upright: RenderedPage) -> None:
     for segment in first:
         box = segment.bbox
         assert (segment.page_width, segment.page_height) == pytest.approx((upright.width, upright.height))
-        assert 0 <= box.left and box.left + box.width <= upright.width + 1
-        assert 0 <= box.top and box.top + box.height <= upright.height + 1
+        assert box.left >= 0 and box.left + box.width <= upright.width + 1
+        assert box.top >= 0 and box.top + box.height <= upright.height + 1
         assert segment.text == segment.content
         assert 0 < segment.confidence <= 1
         assert segment.ocr, "a text segment carries its OCR lines"

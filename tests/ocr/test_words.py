@@ -36,7 +36,7 @@ def test_printed_spaces_make_words_with_boxes_in_order() -> None:
     assert len(runs) == 1
     assert [w[0] for w in runs[0]] == ["read", "every", "page"]
     lefts = [w[2] for w in runs[0]]
-    assert lefts == sorted(lefts) and 100.0 <= lefts[0] and runs[0][-1][3] <= right_edge
+    assert lefts == sorted(lefts) and lefts[0] >= 100.0 and runs[0][-1][3] <= right_edge
 
 
 def test_a_wide_space_the_recogniser_did_not_print_is_found_in_the_gap() -> None:

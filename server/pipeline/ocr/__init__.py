@@ -159,7 +159,7 @@ def _segment(
     key = f"{page_number}:{index}:{region.segment_type}:{bbox.left:.1f},{bbox.top:.1f}:{text}"
     segment = pb.Segment(
         segment_id=str(uuid.uuid5(_NAMESPACE, key)),
-        segment_type=region.segment_type,  # type: ignore[arg-type]
+        segment_type=region.segment_type,  # type: ignore[arg-type]  # a SegmentType number
         bbox=bbox,
         page_number=page_number,
         page_width=page_width,

@@ -385,7 +385,7 @@ def _characters(text: str, info: Any) -> list[tuple[str, int, float]] | None:
     if len(cols) != sum(1 for c in text if not c.isspace()) or len(confs) < len(text):
         return None
     found, visible = [], iter(cols)
-    for char, conf in zip(text, confs):
+    for char, conf in zip(text, confs, strict=False):  # confs may run past the text
         found.append((" ", -1, conf) if char.isspace() else (char, next(visible), float(conf)))
     return found
 
@@ -477,7 +477,7 @@ def recognise(image: Image.Image) -> PageRead:
     crops = [_narrow(_crop(upright, q)) for q in quads]
     read = _read(ocr, crops, word_boxes=True)
     lines: list[OcrLine] = []
-    for quad, text, confidence, info in zip(quads, read.txts, read.scores, read.word_results):
+    for quad, text, confidence, info in zip(quads, read.txts, read.scores, read.word_results, strict=False):
         if text.strip() and confidence >= TEXT_SCORE:
             lines.extend(_lines(text, float(confidence), info, quad))
     return PageRead(upright, lines, turns, width, height, scale)

@@ -169,10 +169,10 @@ def model_regions(model: Callable[[np.ndarray], Any], image: np.ndarray) -> list
     if result.boxes is None:
         return []
     regions = []
-    for box, name, score in zip(result.boxes, result.class_names, result.scores):
+    for box, name, score in zip(result.boxes, result.class_names, result.scores, strict=False):
         kind = CDLA_TYPES.get(str(name).lower())
         if kind is not None:
-            regions.append(Region(kind, tuple(float(v) for v in box[:4]), float(score)))  # type: ignore[arg-type]
+            regions.append(Region(kind, tuple(float(v) for v in box[:4]), float(score)))  # type: ignore[arg-type]  # four floats
     kept: list[Region] = []
     for region in sorted(regions, key=lambda r: -(r.score or 0.0)):
         if all(_iou(region.box, other.box) < SAME_REGION_IOU for other in kept):

@@ -52,9 +52,9 @@ class OfficeDocument:
 
 
 def block(kind: int, text: str, **extra: object) -> Block:
-    depth = int(extra.pop("depth", 0))  # type: ignore[call-overload]
+    depth = int(extra.pop("depth", 0))  # type: ignore[call-overload]  # depth is an int
     image = extra.pop("image", None)
-    return Block(Region(kind, NO_BOX, text, confidence=1.0, **extra), depth, image)  # type: ignore[arg-type]
+    return Block(Region(kind, NO_BOX, text, confidence=1.0, **extra), depth, image)  # type: ignore[arg-type]  # Region's fields; image: bytes
 
 
 def read_office(path: Path, mime_type: str) -> OfficeDocument:

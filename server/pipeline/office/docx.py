@@ -308,7 +308,7 @@ def _margins(reader: _Reader, sections: list[docx.section.Section]) -> None:
     """Each page's header and footer, from the section the page starts in (its first-page
     ones on a section's first page when the section has them)."""
     previous = -1
-    for page, index in zip(reader.pages, reader.page_sections):
+    for page, index in zip(reader.pages, reader.page_sections, strict=True):
         section = sections[min(index, len(sections) - 1)]
         first = index != previous and section.different_first_page_header_footer
         previous = index
@@ -332,7 +332,8 @@ def _open(path: Path) -> docx.document.Document:
     part = Package.open(str(path)).main_document_part
     if not isinstance(part, DocumentPart):
         raise TypeError(f"not a Word document: {part.content_type}")
-    return part.document
+    document: docx.document.Document = part.document
+    return document
 
 
 def read(path: Path) -> OfficeDocument:

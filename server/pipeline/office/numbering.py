@@ -69,8 +69,8 @@ class Counters:
         counts = self.counts.setdefault(abstract, [levels.get(i, Level()).start - 1 for i in range(9)])
         if num_id not in self.started:
             self.started.add(num_id)
-            for level, start in self.restarts.get(num_id, {}).items():
-                counts[level] = start - 1
+            for restarted, start in self.restarts.get(num_id, {}).items():
+                counts[restarted] = start - 1
         counts[ilvl] += 1
         for deeper in range(ilvl + 1, 9):
             counts[deeper] = levels.get(deeper, Level()).start - 1

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pptx
 from lxml import etree
 from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
+from pptx.shapes.autoshape import Shape
 from pptx.shapes.base import BaseShape
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.shapes.group import GroupShape
+from pptx.shapes.picture import Picture
 from pptx.slide import Slide
 
 from protos import tasks_pb2 as pb
@@ -86,7 +90,7 @@ def _paragraph_text(paragraph: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def _text_blocks(shape: BaseShape, placeholder: object) -> Iterator[Block]:
+def _text_blocks(shape: Shape, placeholder: object) -> Iterator[Block]:
     """A text frame's paragraphs as text or list items, numbering as PowerPoint counts."""
     body = shape.text_frame._txBody
     numbers: dict[int, int] = {}  # level → last number; a paragraph that is not numbered restarts the count
@@ -125,6 +129,8 @@ def _autonum(scheme: str, number: int) -> str:
 def _table(shape: BaseShape) -> Table | None:
     """a:tbl: a cell with gridSpan/rowSpan owns the positions marked hMerge/vMerge."""
     tbl = shape._element.graphic.graphicData.tbl
+    if tbl is None:
+        return None
     rows = tbl.findall("a:tr", NS)
     placed: list[Placed] = []
     cols = len(tbl.findall("a:tblGrid/a:gridCol", NS))
@@ -153,17 +159,18 @@ def _shape_blocks(shape: BaseShape) -> Iterator[Block]:
             yield block(pb.SEGMENT_TYPE_TABLE, "", table=table)
         return
     if getattr(shape, "has_chart", False) and shape.has_chart:
-        yield from chart_blocks(shape.chart._chartSpace, _description(shape))
+        yield from chart_blocks(cast(GraphicFrame, shape).chart._chartSpace, _description(shape))
         return
     if _is_picture(shape, placeholder):
         try:
-            blob: bytes | None = shape.image.blob
+            blob: bytes | None = cast(Picture, shape).image.blob
         except (AttributeError, KeyError, ValueError):  # an empty picture placeholder, a linked image
             blob = None
         yield block(pb.SEGMENT_TYPE_PICTURE, _description(shape), image=blob)
         return
     if not getattr(shape, "has_text_frame", False) or not shape.has_text_frame:
         return
+    shape = cast(Shape, shape)  # has_text_frame: an autoshape or placeholder
     if placeholder in _TITLES:
         text = " ".join(shape.text_frame.text.split())
         if text:
@@ -172,7 +179,7 @@ def _shape_blocks(shape: BaseShape) -> Iterator[Block]:
     if placeholder in _MARGINS:
         text = " ".join(shape.text_frame.text.split())
         if text:
-            yield block(_MARGINS[placeholder], text)  # type: ignore[index]
+            yield block(_MARGINS[placeholder], text)  # type: ignore[index]  # a key: tested above
         return
     yield from _text_blocks(shape, placeholder)
 

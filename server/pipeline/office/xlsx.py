@@ -53,7 +53,7 @@ def _merges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, 
             end = 0
             for match in _MERGE.finditer(data):
                 bounds = range_boundaries(match.group(1).decode())
-                found.append(tuple(int(b or 1) for b in bounds))  # type: ignore[arg-type]
+                found.append(tuple(int(b or 1) for b in bounds))  # type: ignore[arg-type]  # four bounds
                 end = match.end()
             tail = data[max(end, len(data) - 200) :]
     return [m for m in found if m[2] > m[0] or m[3] > m[1]]

@@ -3,7 +3,7 @@
 The REST gateway speaks Chunkr's JSON (what the `chunkr-ai==0.3.7` SDK sends
 and parses) and the client library prints the same JSON for `--json`, so both
 go through this module and nothing else spells Chunkr's field names or enum
-strings. Decoding is strict (a caller's typo becomes a clear InvalidArgument
+strings. Decoding is strict (a caller's typo becomes a clear InvalidChunkrJson
 naming the field, not a silent default): wrong types, unknown enum strings and
 unknown keys are refused, except the two the SDK may send that chunkd has no
 use for, `pipeline` and `llm_processing`, which are accepted and ignored.
@@ -13,17 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos import tasks_pb2 as pb
-from server.errors import InvalidArgument
 
 Json = dict[str, Any]
 UrlRewrite = Callable[[str], str]
+
+
+class InvalidChunkrJson(ValueError):
+    """Chunkr JSON the codec refuses; the message names the field, for the caller."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class ChunkrEnum:
         for number, text in self.strings.items():
             if text == value:
                 return number
-        raise InvalidArgument(f"Invalid {path}: {value!r} (expected one of {', '.join(self.strings.values())})")
+        raise InvalidChunkrJson(f"Invalid {path}: {value!r} (expected one of {', '.join(self.strings.values())})")
 
 
 TASK_STATUS = ChunkrEnum.of(pb.TaskStatus, "TASK_STATUS_")
@@ -124,8 +131,8 @@ def _type_name(value: object) -> str:
     )
 
 
-def _wrong_type(path: str, expected: str, value: object) -> InvalidArgument:
-    return InvalidArgument(f"Invalid {path}: expected {expected}, got {_type_name(value)}")
+def _wrong_type(path: str, expected: str, value: object) -> InvalidChunkrJson:
+    return InvalidChunkrJson(f"Invalid {path}: expected {expected}, got {_type_name(value)}")
 
 
 def _bool(value: object, path: str) -> bool:
@@ -140,7 +147,7 @@ def _int(value: object, path: str) -> int:
             raise _wrong_type(path, "an integer", value)
         value = int(value)  # 3.0 is an integer, and must fit like one
     if not -(2**31) <= value < 2**31:
-        raise InvalidArgument(f"Invalid {path}: {value} is out of range")
+        raise InvalidChunkrJson(f"Invalid {path}: {value} is out of range")
     return value
 
 
@@ -164,9 +171,9 @@ def tokenizer_from_json(value: object, path: str = "chunk_processing.tokenizer")
         (kind, name), = value.items()
         if kind in ("Enum", "String") and isinstance(name, str):
             if kind == "Enum" and name not in TOKENIZER_ENUMS:
-                raise InvalidArgument(f"Invalid {path}: {name!r} (expected one of {', '.join(TOKENIZER_ENUMS)})")
+                raise InvalidChunkrJson(f"Invalid {path}: {name!r} (expected one of {', '.join(TOKENIZER_ENUMS)})")
             return name
-    raise InvalidArgument(f'Invalid {path}: expected a string, {{"Enum": name}} or {{"String": name}}')
+    raise InvalidChunkrJson(f'Invalid {path}: expected a string, {{"Enum": name}} or {{"String": name}}')
 
 
 def _check_keys(obj: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
@@ -175,7 +182,7 @@ def _check_keys(obj: Mapping[str, Any], allowed: frozenset[str], path: str) -> N
     unknown = sorted(set(obj) - allowed)
     if unknown:
         where = f" in {path}" if path else ""
-        raise InvalidArgument(f"Unknown field{where}: {unknown[0]!r} (expected one of {', '.join(sorted(allowed))})")
+        raise InvalidChunkrJson(f"Unknown field{where}: {unknown[0]!r} (expected one of {', '.join(sorted(allowed))})")
 
 
 def _chunk_processing_from_json(obj: Mapping[str, Any], path: str) -> pb.ChunkProcessing:
@@ -186,7 +193,9 @@ def _chunk_processing_from_json(obj: Mapping[str, Any], path: str) -> pb.ChunkPr
     if obj.get("tokenizer") is not None:
         message.tokenizer = tokenizer_from_json(obj["tokenizer"], f"{path}.tokenizer")
     if obj.get("ignore_headers_and_footers") is not None:
-        message.ignore_headers_and_footers = _bool(obj["ignore_headers_and_footers"], f"{path}.ignore_headers_and_footers")
+        message.ignore_headers_and_footers = _bool(
+            obj["ignore_headers_and_footers"], f"{path}.ignore_headers_and_footers"
+        )
     return message
 
 
@@ -235,11 +244,11 @@ def configuration_from_json(obj: object) -> pb.Configuration:
     # Chunkr's older flat spelling of the chunk target.
     if obj.get("target_chunk_length") is not None and not message.chunk_processing.HasField("target_length"):
         message.chunk_processing.target_length = _int(obj["target_chunk_length"], "target_chunk_length")
-    message.ocr_strategy = OCR_STRATEGY.from_json(obj.get("ocr_strategy"), "ocr_strategy")  # type: ignore[assignment]
-    message.segmentation_strategy = SEGMENTATION_STRATEGY.from_json(  # type: ignore[assignment]
+    message.ocr_strategy = OCR_STRATEGY.from_json(obj.get("ocr_strategy"), "ocr_strategy")  # type: ignore[assignment]  # an OcrStrategy number
+    message.segmentation_strategy = SEGMENTATION_STRATEGY.from_json(  # type: ignore[assignment]  # a SegmentationStrategy number
         obj.get("segmentation_strategy"), "segmentation_strategy"
     )
-    message.error_handling = ERROR_HANDLING.from_json(obj.get("error_handling"), "error_handling")  # type: ignore[assignment]
+    message.error_handling = ERROR_HANDLING.from_json(obj.get("error_handling"), "error_handling")  # type: ignore[assignment]  # an ErrorHandling number
     if obj.get("high_resolution") is not None:
         message.high_resolution = _bool(obj["high_resolution"], "high_resolution")
     if obj.get("expires_in") is not None:
@@ -249,7 +258,7 @@ def configuration_from_json(obj: object) -> pb.Configuration:
         for key, value in processing.items():
             field = SEGMENT_PROCESSING_KEYS.get(key) or (key if key in SEGMENT_PROCESSING_KEYS.values() else None)
             if field is None:
-                raise InvalidArgument(
+                raise InvalidChunkrJson(
                     f"Invalid segment_processing key: {key!r} (expected one of {', '.join(SEGMENT_PROCESSING_KEYS)})"
                 )
             if value is not None:
@@ -261,7 +270,7 @@ def configuration_from_json(obj: object) -> pb.Configuration:
 def timestamp(moment: datetime) -> Timestamp:
     """A datetime → Timestamp; a naive datetime means UTC."""
     ts = Timestamp()
-    ts.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    ts.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     return ts
 
 
@@ -272,7 +281,7 @@ def timestamp_from_json(value: object, path: str) -> Timestamp:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise InvalidArgument(f"Invalid {path}: {value!r} is not an ISO 8601 date-time") from None
+        raise InvalidChunkrJson(f"Invalid {path}: {value!r} is not an ISO 8601 date-time") from None
     return timestamp(moment)
 
 
@@ -281,7 +290,8 @@ def timestamp_from_json(value: object, path: str) -> Timestamp:
 
 def timestamp_to_json(ts: Timestamp) -> str:
     """RFC 3339 in UTC with microseconds, as Chunkr (chrono) writes it."""
-    return ts.ToDatetime(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    moment: datetime = ts.ToDatetime(tzinfo=UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _optional_timestamp(message: Any, field: str) -> str | None:
