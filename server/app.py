@@ -70,12 +70,13 @@ class Components:
         return UrlSigner(secret, self.public_url(), self.settings.signed_url_ttl)
 
 
-def interceptors(settings: Settings, drain: Drain) -> list[grpc.aio.ServerInterceptor]:
-    """Metrics outermost, so that refused calls are counted too."""
+def interceptors(settings: Settings, drain: Drain, keys: KeyRing | None = None) -> list[grpc.aio.ServerInterceptor]:
+    """Metrics outermost, so that refused calls are counted too. The rate limit is always
+    there when keys are: a key may have a rate of its own without any in the settings."""
     chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain)]
-    if settings.rate_limit_rps > 0:
+    if settings.rate_limit_rps > 0 or keys is not None:
         buckets = Buckets(settings.rate_limit_rps, settings.rate_limit_burst)
-        chain.append(RateLimitInterceptor(buckets, SERVICE_NAME))
+        chain.append(RateLimitInterceptor(buckets, SERVICE_NAME, keys))
     return chain
 
 
@@ -84,7 +85,7 @@ def grpc_server(
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     settings = parts.settings
     server = grpc.aio.server(
-        interceptors=interceptors(settings, drain or Drain()),
+        interceptors=interceptors(settings, drain or Drain(), parts.keys),
         options=[
             ("grpc.max_receive_message_length", settings.max_file_size + 1024 * 1024),
             ("grpc.max_send_message_length", MAX_RESPONSE),

@@ -32,6 +32,7 @@ from sqlmodel import SQLModel
 
 from server import models  # noqa: F401  (registers the tables)
 from server.group_commit import GroupCommit, Outcome, Work, run_batch
+from server.migrations import add_missing_columns
 from server.prepared_read import PreparedRead
 
 SQLITE_READ_THREADS = 4
@@ -132,6 +133,7 @@ class Database:
     async def create_tables(self) -> None:
         def create(connection: Connection) -> None:
             SQLModel.metadata.create_all(connection)
+            add_missing_columns(connection, SQLModel.metadata)
             # create_all makes a table's indexes only with the table: an index
             # added since an existing database was made is created here.
             for table in SQLModel.metadata.sorted_tables:
