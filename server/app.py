@@ -26,6 +26,7 @@ from server.file_service import FileService
 from server.files import FileStore
 from server.presenter import Presenter
 from server.ratelimit import Buckets, RateLimitInterceptor
+from server.readiness import Dependencies, ReadyHealthServicer
 from server.service import TaskService
 from server.store import TaskStore
 from server.sweeper import Sweeper
@@ -98,7 +99,7 @@ def grpc_server(
     tasks_pb2_grpc.add_FileServiceServicer_to_server(files, server)
     hooks = WebhookService(settings, WebhookStore(parts.db), parts.keys)
     tasks_pb2_grpc.add_WebhookServiceServicer_to_server(hooks, server)
-    health_servicer = health.aio.HealthServicer()
+    health_servicer = ReadyHealthServicer(Dependencies(parts.db, parts.blobs))
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = (SERVICE_NAME, FILE_SERVICE_NAME, WEBHOOK_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
     reflection.enable_server_reflection(names, server)
