@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 
 from server import logs
 from server.config import Settings
 
 
-def _limit(value: float | int | None) -> str:
+def _limit(value: float | None) -> str:
     """A key's own limit as `keys list` shows it: `default` when it follows the settings."""
     if value is None:
         return "default"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _non_negative(kind: type[int] | type[float]) -> object:
-    def parse(text: str) -> int | float:
+def _non_negative(kind: type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
         value = kind(text)
         if value < 0:
             raise argparse.ArgumentTypeError(f"must not be negative: {text}")

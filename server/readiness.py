@@ -57,7 +57,7 @@ class Dependencies:
                 await self.db.fetch(select(tasks.c.id).limit(1))  # reads the database, not just the connection
         except TimeoutError:
             return "the database does not answer"
-        except Exception as exc:  # noqa: BLE001  (any failure to read is the answer)
+        except Exception as exc:  # any failure to read is the answer
             log.debug("database probe failed", exc_info=exc)
             return "the database is unreachable"
         return None
@@ -68,7 +68,7 @@ class Dependencies:
                 await asyncio.to_thread(self.blobs.check)
         except TimeoutError:
             return "the blob store does not answer"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.debug("blob store probe failed", exc_info=exc)
             return "the blob store is unreachable"
         return None

@@ -83,7 +83,10 @@ def test_ready_is_503_with_the_reason_while_the_s3_blob_store_is_down_and_200_on
         moto.wait(timeout=30)
 
 
-def test_ready_is_503_with_the_reason_once_the_postgresql_database_is_gone(database: str, tmp_path: Path) -> None:
+def test_ready_is_503_with_the_reason_once_the_postgresql_database_is_gone(
+    database: str,  # noqa: F811  (the fixture)
+    tmp_path: Path,
+) -> None:
     server = start_server(tmp_path / "pg", {"CHUNKD_DATABASE_URL": database}, "--no-worker")
     try:
         assert ready(server) == (200, "OK")
