@@ -6,6 +6,7 @@ answers as 429 with `Retry-After`. Buckets live in each replica's memory."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -16,6 +17,7 @@ import grpc
 
 from server.auth import KeyRing, key_from_metadata
 
+log = logging.getLogger(__name__)
 MAX_BUCKETS = 100_000  # least recently seen keys are forgotten past this (a forgotten key starts full)
 
 
@@ -59,7 +61,12 @@ class RateLimitInterceptor(grpc.aio.ServerInterceptor):
         self.prefix = f"/{service}/"  # health checks and reflection are never limited
 
     async def _wait(self, key: str) -> float:
-        caller = await self.keys.lookup(key) if self.keys is not None and key else None
+        caller = None
+        if self.keys is not None and key:
+            try:
+                caller = await self.keys.lookup(key)
+            except Exception:  # the database: the call itself reports it, as INTERNAL without details
+                log.debug("looking up a key's rate failed", exc_info=True)
         own = caller.limits.rate_limit_rps if caller is not None else None
         if own is None:
             return self.buckets.take(key) if self.buckets.rate > 0 else 0.0
