@@ -3,16 +3,17 @@ task succeeds, read by the daily page quota (server/quotas.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.models import PageUsageRow
 
 page_usage = PageUsageRow.__table__  # type: ignore[attr-defined]
+KEEP_DAYS = 2  # today and yesterday: a day's count is read only while it is today somewhere near UTC
 
 
 def today(now: datetime | None = None) -> date:
@@ -40,3 +41,9 @@ def count_pages(connection: Connection, owner: str, pages: int, day: date | None
             set_={"pages": page_usage.c.pages + statement.excluded.pages},
         )
     )
+
+
+def prune(connection: Connection, keep_days: int = KEEP_DAYS) -> int:
+    """Deletes the counts of days before the last `keep_days` (today included); returns how many."""
+    oldest_kept = today() - timedelta(days=keep_days - 1)
+    return int(connection.execute(delete(page_usage).where(page_usage.c.day < oldest_kept)).rowcount)

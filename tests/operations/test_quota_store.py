@@ -1,22 +1,29 @@
 """The quotas in the store, on SQLite and PostgreSQL: creates that race each
 other never overshoot the running-tasks limit (the check and the insert share
 one transaction; on PostgreSQL an advisory lock per owner orders them), and a
-task's pages count once, when its worker's success commits."""
+task's pages count once, when its worker's success commits; the counts of
+days before yesterday are swept away."""
 
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from server import usage
+from server.blobs.local import BlobStore
+from server.config import Settings
 from server.db import connect
 from server.models import Status, TaskRow, utcnow
 from server.quotas import Quota, QuotaExceeded, check
 from server.store import TaskStore
+from server.sweeper import Sweeper
 from server.usage import pages_used
 from tests.test_postgres import database  # noqa: F401  (fixture: a fresh PostgreSQL database)
 
@@ -93,3 +100,22 @@ async def race_and_count(url: str) -> None:
 
 def test_racing_creates_stop_at_the_limit_and_pages_count_once_per_success(url: str) -> None:
     asyncio.run(race_and_count(url))
+
+
+async def sweep_old_counts(url: str) -> None:
+    db = connect(url)
+    try:
+        await db.create_tables()
+        utc_today = usage.today()
+        for days_ago in (0, 1, 2, 30):
+            day = utc_today - timedelta(days=days_ago)
+            await db.transaction(lambda connection, day=day: usage.count_pages(connection, "alice", 10, day))
+        await Sweeper(Settings(), TaskStore(db), BlobStore(Path(tempfile.mkdtemp()))).sweep_once()
+        kept = await db.fetch(select(usage.page_usage.c.day).order_by(usage.page_usage.c.day))
+        assert [row["day"] for row in kept] == [utc_today - timedelta(days=1), utc_today]
+    finally:
+        await db.dispose()
+
+
+def test_the_sweeper_drops_page_counts_of_days_before_yesterday(url: str) -> None:
+    asyncio.run(sweep_old_counts(url))
