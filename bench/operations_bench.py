@@ -2,6 +2,10 @@
 with the metrics interceptor, and with metrics and rate limiting (a rate no
 caller reaches, so every call pays for its bucket), at 1, 8 and 64 concurrent
 calls. Each server runs in its own process; rounds alternate between them.
+Two more servers have the rate limit as `chunkd serve` now always has it,
+resolving the caller's key (a real key in a SQLite database, cached as in
+the service): `metrics+keys` for a key with no limits (the default: one
+lookup, no bucket) and `metrics+key-rate` for a key with a rate of its own.
 
     .venv/bin/python -m bench.operations_bench [--seconds 3] [--rounds 3]
 """
@@ -12,16 +16,22 @@ import argparse
 import asyncio
 import subprocess
 import sys
+import tempfile
 
 import grpc
+from sqlalchemy import insert
 
 from bench.load import LoadResult, median_result, run_load
+from server.auth import KeyRing, api_keys, hash_key
+from server.db import connect
 from server.drain import Drain
 from server.metrics import ServerInterceptor
+from server.models import utcnow
 from server.ratelimit import Buckets, RateLimitInterceptor
 from tests.harness import free_port
 
-MODES = ("bare", "metrics", "metrics+ratelimit")
+MODES = ("bare", "metrics", "metrics+ratelimit", "metrics+keys", "metrics+key-rate")
+KEY = "bench-key"
 SERVICE = "bench.Echo"
 
 
@@ -35,6 +45,9 @@ async def serve(address: str, mode: str) -> None:
         chain.append(ServerInterceptor(Drain()))
     if mode == "metrics+ratelimit":
         chain.append(RateLimitInterceptor(Buckets(1e9, 0), SERVICE))
+    if mode in ("metrics+keys", "metrics+key-rate"):
+        keys = await key_ring(1e9 if mode == "metrics+key-rate" else None)
+        chain.append(RateLimitInterceptor(Buckets(0, 0), SERVICE, keys))
     server = grpc.aio.server(interceptors=chain)
     handler = grpc.method_handlers_generic_handler(SERVICE, {"Echo": grpc.unary_unary_rpc_method_handler(echo)})
     server.add_generic_rpc_handlers((handler,))
@@ -44,10 +57,18 @@ async def serve(address: str, mode: str) -> None:
     await server.wait_for_termination()
 
 
+async def key_ring(rate: float | None) -> KeyRing:
+    db = connect(f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/keys.db")
+    await db.create_tables()
+    row = {"owner": "bench", "name": "bench", "key_hash": hash_key(KEY), "created_at": utcnow(), "revoked": False}
+    await db.transaction(lambda connection: connection.execute(insert(api_keys).values(**row, rate_limit_rps=rate)))
+    return KeyRing(db)
+
+
 async def load(address: str, concurrency: int, seconds: float) -> LoadResult:
     async with grpc.aio.insecure_channel(address) as channel:
         call = channel.unary_unary(f"/{SERVICE}/Echo")
-        metadata = (("authorization", "Bearer bench-key"),)
+        metadata = (("authorization", f"Bearer {KEY}"),)
         return await run_load(lambda: call(b"x" * 64, metadata=metadata), concurrency, seconds)
 
 

@@ -26,6 +26,7 @@ from server.file_service import FileService
 from server.files import FileStore
 from server.presenter import Presenter
 from server.ratelimit import Buckets, RateLimitInterceptor
+from server.readiness import Dependencies, ReadyHealthServicer
 from server.service import TaskService
 from server.store import TaskStore
 from server.sweeper import Sweeper
@@ -69,12 +70,13 @@ class Components:
         return UrlSigner(secret, self.public_url(), self.settings.signed_url_ttl)
 
 
-def interceptors(settings: Settings, drain: Drain) -> list[grpc.aio.ServerInterceptor]:
-    """Metrics outermost, so that refused calls are counted too."""
+def interceptors(settings: Settings, drain: Drain, keys: KeyRing | None = None) -> list[grpc.aio.ServerInterceptor]:
+    """Metrics outermost, so that refused calls are counted too. The rate limit is always
+    there when keys are: a key may have a rate of its own without any in the settings."""
     chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain)]
-    if settings.rate_limit_rps > 0:
+    if settings.rate_limit_rps > 0 or keys is not None:
         buckets = Buckets(settings.rate_limit_rps, settings.rate_limit_burst)
-        chain.append(RateLimitInterceptor(buckets, SERVICE_NAME))
+        chain.append(RateLimitInterceptor(buckets, SERVICE_NAME, keys))
     return chain
 
 
@@ -83,7 +85,7 @@ def grpc_server(
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     settings = parts.settings
     server = grpc.aio.server(
-        interceptors=interceptors(settings, drain or Drain()),
+        interceptors=interceptors(settings, drain or Drain(), parts.keys),
         options=[
             ("grpc.max_receive_message_length", settings.max_file_size + 1024 * 1024),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -96,7 +98,7 @@ def grpc_server(
     tasks_pb2_grpc.add_FileServiceServicer_to_server(files, server)
     hooks = WebhookService(settings, WebhookStore(parts.db), parts.keys)
     tasks_pb2_grpc.add_WebhookServiceServicer_to_server(hooks, server)
-    health_servicer = health.aio.HealthServicer()
+    health_servicer = ReadyHealthServicer(Dependencies(parts.db, parts.blobs))
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = (SERVICE_NAME, FILE_SERVICE_NAME, WEBHOOK_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
     reflection.enable_server_reflection(names, server)

@@ -5,23 +5,47 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 
 from server import logs
 from server.config import Settings
 
 
+def _limit(value: float | None) -> str:
+    """A key's own limit as `keys list` shows it: `default` when it follows the settings."""
+    if value is None:
+        return "default"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _non_negative(kind: type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+        return value
+
+    return parse
+
+
 async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     from server.app import Components
+    from server.auth import KeyLimits
 
     parts = await Components.open(settings)
     try:
         if args.keys_command == "create":
-            print(await parts.keys.create(args.name))
+            limits = KeyLimits(args.rps, args.pages_per_day, args.max_running)
+            print(await parts.keys.create(args.name, limits=limits))
         elif args.keys_command == "list":
-            print("id\towner\tname\tcreated\tstate")
+            print("id\towner\tname\tcreated\tstate\trps\tpages_per_day\tmax_running")
             for row in await parts.keys.list():
                 state = "revoked" if row["revoked"] else "active"
-                print(f"{row['id']}\t{row['owner']}\t{row['name']}\t{row['created_at']:%Y-%m-%dT%H:%M:%S}\t{state}")
+                own = [_limit(row[name]) for name in ("rate_limit_rps", "pages_per_day", "max_running_tasks")]
+                print(
+                    f"{row['id']}\t{row['owner']}\t{row['name']}\t{row['created_at']:%Y-%m-%dT%H:%M:%S}\t{state}\t"
+                    + "\t".join(own)
+                )
         elif not await parts.keys.revoke(args.id):
             print(f"chunkd: no API key has id {args.id}", file=sys.stderr)
             return 1
@@ -44,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     create = key_commands.add_parser("create", help="create an API key for an owner and print it")
     create.add_argument("name", help="the owner: tasks belong to all keys of one owner")
+    create.add_argument("--rps", type=_non_negative(float), default=None,
+                        help="calls per second for this key (default: CHUNKD_RATE_LIMIT_RPS; 0 = no limit)")
+    create.add_argument("--pages-per-day", type=_non_negative(int), default=None,
+                        help="pages processed per UTC day (default: CHUNKD_PAGES_PER_DAY; 0 = no limit)")
+    create.add_argument("--max-running", type=_non_negative(int), default=None,
+                        help="tasks queued or processing at once (default: CHUNKD_MAX_RUNNING_TASKS; 0 = no limit)")
     key_commands.add_parser("list", help="list API keys (ids, owners, state; never the keys)")
     revoke = key_commands.add_parser("revoke", help="revoke an API key by its id (from `keys list`)")
     revoke.add_argument("id", type=int)

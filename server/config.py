@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     rate_limit_rps: float = Field(default=0.0, ge=0)
     # Calls a key may make at once after a quiet spell; 0 = the rate rounded up.
     rate_limit_burst: int = Field(default=0, ge=0)
+    # Quotas per API key (checked against its owner's tasks; a key's own values override these):
+    # tasks Starting or Processing at once, and pages processed per UTC day. 0 = no limit.
+    max_running_tasks: int = Field(default=0, ge=0)
+    pages_per_day: int = Field(default=0, ge=0)
     # Webhook delivery (server/webhooks.py): each attempt's timeout, the first retry's delay
     # (doubling, with jitter, up to an hour), and how long a message is retried before it is given up.
     webhook_timeout: float = Field(default=15.0, gt=0)

@@ -30,8 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql import Executable
 from sqlmodel import SQLModel
 
-from server import models  # noqa: F401  (registers the tables)
+from server import metrics, models  # noqa: F401  (models registers the tables)
 from server.group_commit import GroupCommit, Outcome, Work, run_batch
+from server.migrations import add_missing_columns
 from server.prepared_read import PreparedRead
 
 SQLITE_READ_THREADS = 4
@@ -55,7 +56,8 @@ class Database:
 
     def __post_init__(self) -> None:
         parallel = 1 if self.sqlite_writer is not None else POSTGRES_WRITERS
-        object.__setattr__(self, "_commits", GroupCommit(self._commit, parallel))
+        wait = metrics.WRITE_WAIT.labels("sqlite" if self.sqlite_writer is not None else "postgresql")
+        object.__setattr__(self, "_commits", GroupCommit(self._commit, parallel, wait.observe))
 
     async def read_one(self, read: PreparedRead, **values: Any) -> dict[str, Any] | None:
         """One row by primary key. On SQLite it is read on the calling (event
@@ -134,6 +136,7 @@ class Database:
     async def create_tables(self) -> None:
         def create(connection: Connection) -> None:
             SQLModel.metadata.create_all(connection)
+            add_missing_columns(connection, SQLModel.metadata)
             # create_all makes a table's indexes only with the table: an index
             # added since an existing database was made is created here.
             for table in SQLModel.metadata.sorted_tables:

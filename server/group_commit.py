@@ -13,6 +13,7 @@ so one bad write fails alone. Results are handed back only after the commit.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,9 +46,15 @@ class GroupCommit:
     writer at a time anyway); more on PostgreSQL, whose row locks keep each
     compare-and-set exact across transactions as they did before batching."""
 
-    def __init__(self, commit: Callable[[list[Work]], Awaitable[list[Outcome]]], parallel: int = 1) -> None:
+    def __init__(
+        self,
+        commit: Callable[[list[Work]], Awaitable[list[Outcome]]],
+        parallel: int = 1,
+        waited: Callable[[float], None] | None = None,
+    ) -> None:
         self._commit = commit
         self._parallel = parallel
+        self._waited = waited  # told, for each write, the seconds from its arrival to its transaction
         self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
         self._committers: set[asyncio.Task[None]] = set()
 
@@ -55,7 +62,7 @@ class GroupCommit:
         """`work`'s result once its transaction has committed. A cancelled
         caller stops waiting; its write still commits (or rolls back) whole."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append((work, future))
+        self._pending.append((work if self._waited is None else _timed(work, self._waited), future))
         self._committers = {task for task in self._committers if not task.done()}
         if len(self._committers) < self._parallel:
             self._committers.add(asyncio.create_task(self._drain(), name="group-commit"))
@@ -75,3 +82,18 @@ class GroupCommit:
                     future.set_result(value)
                 else:
                     future.set_exception(value)
+
+
+def _timed(work: Work, waited: Callable[[float], None]) -> Work:
+    """`work`, reporting how long after now it first ran (in its transaction, after BEGIN)."""
+    arrived = time.perf_counter()
+    reported = False
+
+    def timed(connection: Connection) -> Any:
+        nonlocal reported
+        if not reported:  # a batch run again write by write reports only its first wait
+            reported = True
+            waited(time.perf_counter() - arrived)
+        return work(connection)
+
+    return timed

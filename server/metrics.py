@@ -12,15 +12,17 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import func, select
 
-from server.db import Database
 from server.drain import Drain
 from server.models import Status, TaskRow
+
+if TYPE_CHECKING:  # the database imports this module, for its write wait
+    from server.db import Database
 
 log = logging.getLogger(__name__)
 tasks = TaskRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
@@ -66,6 +68,18 @@ PAGES = Counter(
 )
 POOL_RESTARTS = Counter("chunkd_pool_restarts_total", "Pipeline processes killed and replaced, by reason", ["reason"])
 LEASE_LOSSES = Counter("chunkd_lease_losses_total", "Tasks whose lease this worker lost before finishing")
+OCR_PAGES = Counter("chunkd_ocr_pages_total", "Pages read by OCR in succeeded tasks, by file type", ["file_type"])
+WEBHOOK_DELIVERIES = Counter(
+    "chunkd_webhook_deliveries_total",
+    "Webhook delivery attempts, by outcome: delivered, failed (to be retried), gave up",
+    ["outcome"],
+)
+WRITE_WAIT = Histogram(
+    "chunkd_db_write_wait_seconds",
+    "Time a write waited for its transaction to begin (SQLite: the one writer and its lock), by database",
+    ["database"],
+    buckets=LATENCY_BUCKETS,
+)
 WORKER_RUNNING = Gauge("chunkd_worker_running_tasks", "Tasks this worker holds now")
 
 FILE_TYPES = {

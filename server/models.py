@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Enum, Index, String, Text
 from sqlalchemy.orm import configure_mappers
@@ -126,6 +126,23 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime
     revoked: bool = False
+    # The key's own limits; None = the settings' default (CHUNKD_RATE_LIMIT_RPS, _PAGES_PER_DAY,
+    # _MAX_RUNNING_TASKS), 0 = no limit. Added after the table: nullable, so that older databases
+    # gain them in place (server/migrations.py).
+    rate_limit_rps: float | None = None
+    pages_per_day: int | None = None
+    max_running_tasks: int | None = None
+
+
+class PageUsageRow(SQLModel, table=True):
+    """Pages an owner's tasks processed on one UTC day: what the daily page quota is checked
+    against. Kept apart from the tasks so that deleting or expiring a task does not give its pages back."""
+
+    __tablename__ = "page_usage"
+
+    owner: str = Field(primary_key=True, max_length=200)
+    day: date = Field(primary_key=True)
+    pages: int = 0
 
 
 class FileRow(SQLModel, table=True):

@@ -6,6 +6,7 @@ answers as 429 with `Retry-After`. Buckets live in each replica's memory."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -14,8 +15,9 @@ from typing import Any
 
 import grpc
 
-from server.auth import key_from_metadata
+from server.auth import KeyRing, key_from_metadata
 
+log = logging.getLogger(__name__)
 MAX_BUCKETS = 100_000  # least recently seen keys are forgotten past this (a forgotten key starts full)
 
 
@@ -25,17 +27,20 @@ class Buckets:
         self.burst = float(burst or max(1, math.ceil(rate)))
         self._buckets: OrderedDict[bytes, tuple[float, float]] = OrderedDict()  # key digest → (tokens, at)
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """0 when the call may go ahead; else the seconds until it may."""
+    def take(self, key: str, now: float | None = None, rate: float | None = None, burst: float | None = None) -> float:
+        """0 when the call may go ahead; else the seconds until it may. `rate` and
+        `burst` are a key's own, when it has them."""
+        rate = self.rate if rate is None else rate
+        burst = self.burst if burst is None else burst
         now = time.monotonic() if now is None else now
         digest = hashlib.sha256(key.encode()).digest()  # the key itself is never kept
-        tokens, at = self._buckets.pop(digest, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        tokens, at = self._buckets.pop(digest, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
         wait = 0.0
         if tokens >= 1:
             tokens -= 1
         else:
-            wait = (1 - tokens) / self.rate
+            wait = (1 - tokens) / rate
         self._buckets[digest] = (tokens, now)
         if len(self._buckets) > MAX_BUCKETS:
             self._buckets.popitem(last=False)
@@ -47,9 +52,27 @@ def retry_after(wait: float) -> str:
 
 
 class RateLimitInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, buckets: Buckets, service: str) -> None:
+    """A key's own rate (`chunkd keys create --rps`) comes before the settings' one;
+    unknown keys get the settings' rate (and then UNAUTHENTICATED from the call)."""
+
+    def __init__(self, buckets: Buckets, service: str, keys: KeyRing | None = None) -> None:
         self.buckets = buckets
+        self.keys = keys
         self.prefix = f"/{service}/"  # health checks and reflection are never limited
+
+    async def _wait(self, key: str) -> float:
+        caller = None
+        if self.keys is not None and key:
+            try:
+                caller = await self.keys.lookup(key)
+            except Exception:  # the database: the call itself reports it, as INTERNAL without details
+                log.debug("looking up a key's rate failed", exc_info=True)
+        own = caller.limits.rate_limit_rps if caller is not None else None
+        if own is None:
+            return self.buckets.take(key) if self.buckets.rate > 0 else 0.0
+        if own <= 0:
+            return 0.0
+        return self.buckets.take(key, rate=own, burst=float(max(1, math.ceil(own))))
 
     async def intercept_service(
         self,
@@ -59,7 +82,7 @@ class RateLimitInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(details)
         if handler is None or not details.method.startswith(self.prefix):
             return handler
-        wait = self.buckets.take(key_from_metadata(details.invocation_metadata) or "")
+        wait = await self._wait(key_from_metadata(details.invocation_metadata) or "")
         if wait <= 0:
             return handler
         message = "Rate limit exceeded for this API key"

@@ -27,6 +27,8 @@ from server.files import FileStore, file_id_of
 from server.models import FILE_NAME_MAX_LENGTH, EventKind, Status, TaskRow, utcnow
 from server.pipeline import detect
 from server.presenter import STATUS_FROM_PROTO, Presenter, configuration_from_text, configuration_to_text
+from server.quotas import Quota, QuotaExceeded, precheck
+from server.quotas import check as check_quota
 from server.store import QUEUED_MESSAGE, ListQuery, TaskStore, decode_cursor, encode_cursor
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ Response = TypeVar("Response")
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
+    if isinstance(exc, QuotaExceeded) and exc.retry_after is not None:
+        await context.abort(exc.code, exc.message, trailing_metadata=(("retry-after", str(exc.retry_after)),))
     if isinstance(exc, ChunkdError):
         await context.abort(exc.code, exc.message)
     log.exception("unexpected error in %s", type(exc).__name__, exc_info=exc)
@@ -137,8 +141,12 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
 
     @rpc
     async def CreateTask(self, request: pb.CreateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
-        owner = await self._owner(context)
+        caller = await self.keys.caller(key_from_metadata(context.invocation_metadata()))
+        owner = caller.owner
         configuration = resolve(request.configuration)
+        quota = Quota.of(caller.limits, self.settings)
+        if quota.limited:
+            await precheck(self.store.db, owner, quota)
         file_name = base_name(checked_text("file_name", request.file_name, FILE_NAME_MAX_LENGTH))
         source = request.WhichOneof("source")
         if source == "url":
@@ -183,7 +191,12 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             created_at=now,
             deadline_at=now + timedelta(seconds=self.settings.task_timeout),
         )
-        await self.store.create(row)
+        checked = (lambda connection: check_quota(connection, owner, quota)) if quota.limited else None
+        try:
+            await self.store.create(row, checked)
+        except QuotaExceeded:
+            await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(task_id))
+            raise
         return self.presenter.task(row)
 
     @rpc

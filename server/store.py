@@ -24,6 +24,7 @@ from server.db import Database
 from server.prepared_read import PreparedRead
 from server.errors import InvalidArgument, InvalidState, TaskNotFound
 from server.models import EventKind, PreviousState, Status, TaskEventRow, TaskRow, utcnow
+from server.usage import count_pages
 
 tasks = TaskRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 events = TaskEventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
@@ -228,8 +229,12 @@ class TaskStore:
         """One conditional change (committed with the writes beside it)."""
         return await self._commit(lambda connection: self._guarded(connection, guard, values))
 
-    async def create(self, task: TaskRow) -> TaskRow:
+    async def create(self, task: TaskRow, check: Callable[[Connection], None] | None = None) -> TaskRow:
+        """`check` runs first in the inserting transaction and may refuse the task by raising (quotas)."""
+
         def work(connection: Connection) -> None:
+            if check is not None:
+                check(connection)
             connection.execute(insert(tasks), [task.model_dump()])
             self._record(connection, [task], EventKind.CHANGED)
 
@@ -396,7 +401,15 @@ class TaskStore:
             pages_done=page_count,
             pages_total=page_count,
         )
-        rows = await self._cas(self._held(claim), values)
+        guard = self._held(claim)
+
+        def work(connection: Connection) -> list[TaskRow]:
+            rows = self._guarded(connection, guard, values)
+            if rows:  # the pages count against the owner's daily quota only when the task is theirs
+                count_pages(connection, claim.task.owner, page_count)
+            return rows
+
+        rows = await self._commit(work)
         return rows[0] if rows else None
 
     async def fail(self, claim: Claim, message: str) -> TaskRow | None:

@@ -1,18 +1,21 @@
 """Sweeper: the clock-driven transitions. Requeues tasks whose worker stopped
 heartbeating, fails tasks past task_timeout, deletes expired tasks with their
-files, and trims the events outbox. Safe to run in every replica: each change
+files, and trims the events outbox and, hourly, the daily page counts of past days. Safe to run in every replica: each change
 is a compare-and-set, so two sweepers never apply one twice."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
 from server.store import TaskStore
+from server.usage import prune as prune_usage
 
 log = logging.getLogger(__name__)
+USAGE_PRUNE_SECONDS = 3600.0
 
 
 class Sweeper:
@@ -20,6 +23,7 @@ class Sweeper:
         self.settings = settings
         self.store = store
         self.blobs = blobs
+        self._usage_pruned_at: float | None = None
 
     async def sweep_once(self) -> None:
         requeued = await self.store.requeue_lost(self.settings.max_attempts)
@@ -28,6 +32,10 @@ class Sweeper:
         for task in expired:
             await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(task.id))
         await self.store.prune_events(self.settings.events_retention_seconds)
+        now = time.monotonic()
+        if self._usage_pruned_at is None or now - self._usage_pruned_at >= USAGE_PRUNE_SECONDS:
+            await self.store.db.transaction(prune_usage)
+            self._usage_pruned_at = now
         if requeued or timed_out or expired:
             log.info("swept: %d requeued, %d timed out, %d expired", len(requeued), len(timed_out), len(expired))
 

@@ -33,6 +33,7 @@ import httpx
 from sqlalchemy import Connection, and_, delete, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
+from server import metrics
 from server.config import Settings
 from server.db import Database
 from server.errors import ChunkdError, InvalidArgument
@@ -361,21 +362,27 @@ class Dispatcher:
             error = exc.message
         except httpx.HTTPError as exc:
             error = type(exc).__name__
-        await self.db.transaction(lambda connection: self._record(connection, delivery, error))
+        outcome = await self.db.transaction(lambda connection: self._record(connection, delivery, error))
+        metrics.WEBHOOK_DELIVERIES.labels(outcome).inc()
 
-    def _record(self, connection: Connection, delivery: dict[str, Any], error: str) -> None:
+    def _record(self, connection: Connection, delivery: dict[str, Any], error: str) -> str:
+        """Writes the attempt's result; returns its outcome: delivered, failed (retried later) or gave up."""
         attempts = delivery["attempts"] + 1
         values: dict[str, Any] = {"attempts": attempts, "last_error": error[:500]}
         now = utcnow()
         created: datetime = delivery["created_at"]
         if created.tzinfo is None:
             created = created.replace(tzinfo=now.tzinfo)
+        outcome = "failed"
         if not error:
             values["done"] = True
+            outcome = "delivered"
         elif (now - created).total_seconds() > self.settings.webhook_retry_window:
             values["done"] = True
+            outcome = "gave up"
             log.warning("webhook %s: giving up on %s after %d attempts (%s)", delivery["webhook_id"],
                         delivery["message_id"], attempts, error)
         else:
             values["next_attempt_at"] = now + timedelta(seconds=backoff(attempts, self.settings.webhook_retry_seconds))
         connection.execute(update(deliveries).where(deliveries.c.id == delivery["id"]).values(**values))
+        return outcome

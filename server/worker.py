@@ -58,6 +58,7 @@ class JobResult:
     message: str
     failed: bool  # the document cannot be processed: the task fails now
     retry: bool = False  # something went wrong around the document: another attempt may succeed
+    ocr_pages: int = 0  # pages OCR read
 
 
 STARTED = "Starting"  # the first progress a job reports, once its process is ready
@@ -134,7 +135,11 @@ def run_job(job: Job) -> JobResult:
             retry=True,
         )
     return JobResult(
-        output=result.output.SerializeToString(), pdf_path=result.pdf_path, message=result.message, failed=False
+        output=result.output.SerializeToString(),
+        pdf_path=result.pdf_path,
+        message=result.message,
+        failed=False,
+        ocr_pages=result.ocr_pages,
     )
 
 
@@ -261,6 +266,7 @@ class Worker:
         self._slots: asyncio.Queue[Slot] = asyncio.Queue()
         self._relay: ProgressRelay | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._lost: set[str] = set()  # claims whose lease a heartbeat found lost
         self._wake = asyncio.Event()
         self._queue = QueueListener(store.db, self.kick, settings.poll_seconds, settings.queue_notify)
         self._draining = False
@@ -389,6 +395,7 @@ class Worker:
             )
             beats.cancel()
             reporter.cancel()
+            self._lost.discard(claim.token)
             self._relay.listeners.pop(task.id, None)
             await asyncio.to_thread(shutil.rmtree, workdir, True)
 
@@ -473,10 +480,12 @@ class Worker:
             claim, output_key=f"{run}/output.pb", page_count=output.page_count, message=result.message
         )
         if finished is None:  # lease lost meanwhile: this run's files are nobody's
-            metrics.LEASE_LOSSES.inc()
+            if claim.token not in self._lost:  # counted once per task, whoever noticed first
+                metrics.LEASE_LOSSES.inc()
             await asyncio.to_thread(self.blobs.delete_prefix, run)
             return "lease lost"
         metrics.PAGES.labels(metrics.file_type(claim.task.mime_type)).inc(output.page_count)
+        metrics.OCR_PAGES.labels(metrics.file_type(claim.task.mime_type)).inc(result.ocr_pages)
         if previous is not None and previous.output_key:
             await asyncio.to_thread(self.blobs.delete_prefix, os.path.dirname(previous.output_key))
         return "succeeded"
@@ -486,6 +495,7 @@ class Worker:
             await asyncio.sleep(self.settings.heartbeat_seconds)
             try:
                 if not await self.store.heartbeat(claim, self.settings.lease_seconds):
+                    self._lost.add(claim.token)
                     metrics.LEASE_LOSSES.inc()
                     log.warning("lost the lease on task %s", claim.task.id)
                     return

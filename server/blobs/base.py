@@ -42,6 +42,10 @@ class Blobs(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def check(self) -> None:
+        """Raises OSError when the store cannot be reached or written to (readiness).
+        Quick: no retries."""
+
     def delete_prefix(self, prefix: str) -> None:
         """Every object under `prefix/`."""
 

@@ -45,6 +45,12 @@ class BlobStore:
     def local_copy(self, key: str, directory: Path) -> Path:
         return self.path(key)
 
+    def check(self) -> None:
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"{self.root} is not a directory")
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError(f"{self.root} is not writable")
+
     def exists(self, key: str) -> bool:
         try:
             return self.path(key).is_file()

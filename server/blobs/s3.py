@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from obstore.store import ClientConfig, S3Config
 
 CHUNK = 8 * 1024 * 1024  # bytes streamed at a time, up and down
+PROBE_SECONDS = 1
 
 
 class S3Unavailable(RuntimeError):
@@ -58,6 +59,10 @@ class S3Blobs:
         if region:
             config["region"] = region
         self.store = S3Store(self.bucket, config=config, client_options=client)
+        # Readiness asks once and at once: no retries, short timeouts (the store above retries for minutes).
+        quick = {**client, "timeout": timedelta(seconds=PROBE_SECONDS), "connect_timeout": timedelta(seconds=1)}
+        no_retries = {"max_retries": 0, "retry_timeout": timedelta(seconds=PROBE_SECONDS)}
+        self._probe = S3Store(self.bucket, config=config, client_options=quick, retry_config=no_retries)
 
     def _path(self, key: str) -> str:
         check_key(key)
@@ -79,6 +84,15 @@ class S3Blobs:
             for chunk in self.obstore.get(self.store, self._path(key)).stream(min_chunk_size=CHUNK):
                 out.write(chunk)
         return target
+
+    def check(self) -> None:
+        """A HEAD of a key nobody writes: "not found" is an answer from the bucket."""
+        try:
+            self.obstore.head(self._probe, self._path("readiness-probe"))
+        except FileNotFoundError:
+            return
+        except Exception as exc:  # obstore's errors for refused connections, timeouts, a missing bucket
+            raise ConnectionError(f"{type(exc).__name__}") from exc
 
     def exists(self, key: str) -> bool:
         try:

@@ -22,6 +22,7 @@ class PipelineResult:
     output: pb.Output  # chunks, pages, page_count, mime_type; image fields hold workdir-relative paths
     pdf_path: Path | None  # the PDF the pages came from (converted for office/images), if any
     message: str  # the task's final message, e.g. "Task succeeded" or what was skipped
+    ocr_pages: int = 0  # pages whose text OCR read (for the chunkd_ocr_pages_total metric)
 
 
 def process(

@@ -82,6 +82,7 @@ class Notes:
     skipped: list[str] = field(default_factory=list)  # "page 3: ..."
     no_text_pages: list[int] = field(default_factory=list)
     ocr_missing: str = ""  # the install hint, when OCR was needed and absent
+    ocr_pages: list[int] = field(default_factory=list)  # the pages OCR read
     remarks: list[str] = field(default_factory=list)  # anything else the reader should know
 
     def message(self) -> str:
@@ -259,6 +260,7 @@ def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats
     elif needs_ocr:
         read = _ocr_segments(doc, image.result(), content)
         if read is not None:
+            doc.notes.ocr_pages.append(content.number)
             segments = _from_ocr(doc, content, read)
         elif not content.has_usable_text:
             doc.notes.no_text_pages.append(content.number)
@@ -408,4 +410,4 @@ def run(
     chunking = config.chunk_processing
     target = chunking.target_length if chunking.HasField("target_length") else DEFAULT_TARGET_LENGTH
     output.chunks.extend(build_chunks(segments, target, count, namespace))
-    return PipelineResult(output=output, pdf_path=pdf_path, message=notes.message())
+    return PipelineResult(output=output, pdf_path=pdf_path, message=notes.message(), ocr_pages=len(notes.ocr_pages))

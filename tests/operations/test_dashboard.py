@@ -53,6 +53,8 @@ def test_operations_doc_lists_every_metric_and_operations_setting() -> None:
         "grpc_client_key",
         "rate_limit_rps",
         "rate_limit_burst",
+        "max_running_tasks",
+        "pages_per_day",
     )
     for name in settings:
         assert name in Settings.model_fields

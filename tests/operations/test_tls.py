@@ -22,6 +22,7 @@ from tests.harness import ROOT, RunningServer, start_server
 from tests.operations.certificates import Authority, Pair
 
 HEALTH = "/grpc.health.v1.Health/Check"
+LOADED_MACHINE_SECONDS = 60.0
 
 
 def trusting(authority: Authority, client: Pair | None = None) -> ssl.SSLContext:
@@ -118,20 +119,27 @@ def test_mtls_a_client_with_a_certificate_from_the_ca_connects_and_one_without_i
     cert, key = alice.read()
     credentials = grpc.ssl_channel_credentials(ca, private_key=key, certificate_chain=cert)
     server = start_server(tmp_path / "mtls", env, "--no-worker", credentials=credentials)
+    # Generous deadlines: on a loaded machine a refusal must come from the handshake, never from
+    # a timeout that happens to raise the same exception, and a slow success must not time out.
     try:
         with TaskClient(server.grpc_address, server.api_key, root_certificates=ca, client_certificate=(cert, key)) as c:
-            assert list(c.list()) == []
+            assert list(c.list(timeout=LOADED_MACHINE_SECONDS)) == []
         with (
             TaskClient(server.grpc_address, server.api_key, root_certificates=ca) as anonymous,
-            pytest.raises(ClientError),
+            pytest.raises(ClientError) as turned_away,
         ):
-            list(anonymous.list())
+            list(anonymous.list(timeout=LOADED_MACHINE_SECONDS))
+        assert turned_away.value.code == grpc.StatusCode.UNAVAILABLE  # the handshake failed, not a deadline
         url = f"https://127.0.0.1:{server.http_port}/api/v1/tasks"
-        with httpx.Client(verify=trusting(authority, alice)) as https:
+        with httpx.Client(verify=trusting(authority, alice), timeout=LOADED_MACHINE_SECONDS) as https:
             reply = https.get(url, headers={"Authorization": server.api_key})
             assert reply.status_code == 200, reply.text
             assert json.loads(reply.text) is not None
-        with pytest.raises(httpx.HTTPError), httpx.Client(verify=trusting(authority)) as no_cert:
+        with (
+            httpx.Client(verify=trusting(authority), timeout=LOADED_MACHINE_SECONDS) as no_cert,
+            pytest.raises(httpx.TransportError) as refused_https,
+        ):
             no_cert.get(url, headers={"Authorization": server.api_key})
+        assert not isinstance(refused_https.value, httpx.TimeoutException), refused_https.value
     finally:
         server.stop()
