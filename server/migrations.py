@@ -11,6 +11,8 @@ SQLite the write transaction (BEGIN IMMEDIATE) already serialises them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Connection, MetaData, inspect
 
 
@@ -18,7 +20,7 @@ class UnsafeMigration(RuntimeError):
     pass
 
 
-def column_definition(column: Column, connection: Connection) -> str:  # type: ignore[type-arg]
+def column_definition(column: Column[Any], connection: Connection) -> str:
     if not column.nullable or column.server_default is not None or column.primary_key:
         raise UnsafeMigration(
             f"column {column.table.name}.{column.name} cannot be added to an existing table: "

@@ -1,7 +1,8 @@
 """Sweeper: the clock-driven transitions. Requeues tasks whose worker stopped
 heartbeating, fails tasks past task_timeout, deletes expired tasks with their
-files, and trims the events outbox and, hourly, the daily page counts of past days. Safe to run in every replica: each change
-is a compare-and-set, so two sweepers never apply one twice."""
+files, and trims the events outbox and, hourly, the daily page counts of past
+days. Safe to run in every replica: each change is a compare-and-set, so two
+sweepers never apply one twice."""
 
 from __future__ import annotations
 

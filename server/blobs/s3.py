@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from server.blobs.base import check_key
 
 if TYPE_CHECKING:
-    from obstore.store import ClientConfig, S3Config
+    from obstore.store import ClientConfig, RetryConfig, S3Config
 
 CHUNK = 8 * 1024 * 1024  # bytes streamed at a time, up and down
 PROBE_SECONDS = 1
@@ -60,8 +60,10 @@ class S3Blobs:
             config["region"] = region
         self.store = S3Store(self.bucket, config=config, client_options=client)
         # Readiness asks once and at once: no retries, short timeouts (the store above retries for minutes).
-        quick = {**client, "timeout": timedelta(seconds=PROBE_SECONDS), "connect_timeout": timedelta(seconds=1)}
-        no_retries = {"max_retries": 0, "retry_timeout": timedelta(seconds=PROBE_SECONDS)}
+        quick: ClientConfig = {
+            **client, "timeout": timedelta(seconds=PROBE_SECONDS), "connect_timeout": timedelta(seconds=1)
+        }
+        no_retries: RetryConfig = {"max_retries": 0, "retry_timeout": timedelta(seconds=PROBE_SECONDS)}
         self._probe = S3Store(self.bucket, config=config, client_options=quick, retry_config=no_retries)
 
     def _path(self, key: str) -> str:
