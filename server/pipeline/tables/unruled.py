@@ -30,6 +30,8 @@ _CODE = re.compile(r"[=;{}]|\(\)|->|::")
 _CELL_GAP_EM = 1.0  # a gap this wide between words on a line separates cells
 _PROSE_WORDS = 6  # lines of paragraphs hold more words than table cells
 _MAX_CELL_WORDS = 8
+_ROW_GAP_EM = 1.6  # rows of a table stand closer than this (the white space between lines)
+_LOOSE_ROW_GAP_EM = 2.5  # evenly spaced rows may stand this far apart
 
 
 def _without_leaders(word: Word) -> list[Word]:
@@ -232,9 +234,9 @@ def _detect(
         run.clear()
 
     singles = 0
-    for line in physical:
+    for index, line in enumerate(physical):
         multi = len(line.segments) >= 2 and max(len(s.words) for s in line.segments) <= _MAX_CELL_WORDS
-        near = bool(run) and line.y0 - run[-1].y1 <= 1.6 * size
+        near = bool(run) and _near(physical, index, run[-1], size)
         if multi and (near or not run):
             run.append(line)
             singles = 0
@@ -248,6 +250,19 @@ def _detect(
                 singles = 0
     close()
     return found
+
+
+def _near(physical: list[TextLine], index: int, above: TextLine, size: float) -> bool:
+    """Whether line `index` is close enough to `above` to be the next row: within 1.6 em,
+    or a little further when the lines around are spaced the same (office tables pad
+    their cells and space their paragraphs, so rows stand 1.5-2.5 em apart, evenly)."""
+    gap = physical[index].y0 - above.y1
+    if gap <= _ROW_GAP_EM * size:
+        return True
+    if gap > _LOOSE_ROW_GAP_EM * size:
+        return False
+    around = [physical[j].y0 - physical[j - 1].y1 for j in (index - 1, index + 1) if 1 <= j < len(physical)]
+    return any(abs(other - gap) <= 0.2 * gap for other in around)
 
 
 def _continues_cell(run: list[TextLine], line: TextLine, singles: int, size: float) -> bool:
@@ -268,10 +283,12 @@ def _make(
     box = union_all(w.box for line in run for w in line.words)
     rows = list(run)
     above = [line for line in physical if line.y1 <= run[0].y0 + 0.5]
+    gaps = sorted(b.y0 - a.y1 for a, b in zip(run, run[1:], strict=False))
+    row_gap = min(max(_ROW_GAP_EM * size, 1.2 * gaps[len(gaps) // 2]), _LOOSE_ROW_GAP_EM * size) if gaps else 0.0
     for line in reversed(above[-3:]):  # a header of a line or three right above the first row
         text = " ".join(w.text for w in line.words)
         if (
-            rows[0].y0 - line.y1 > 1.6 * size
+            rows[0].y0 - line.y1 > max(_ROW_GAP_EM * size, row_gap)
             or _CAPTION.match(text)
             or len(line.words) > 4 * max(len(r.segments) for r in run)
             or any(len(s.words) > _MAX_CELL_WORDS for s in line.segments)
