@@ -599,7 +599,9 @@ def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, 
         if not mine:
             continue
         first, last = mine[0], mine[-1]
-        boxes = [box for box, n in words if n in tokens]
+        # a word the producer broke over two lines of a narrow cell ("Populatio" / "n") is the table's too
+        prefixes = {token[:k] for token in tokens if not token.isdigit() for k in range(4, len(token))} - set(PROSE)
+        boxes = [box for box, n in words if n in tokens or n in prefixes]
         if not boxes:
             continue
         # the region runs from the header to the last body row on the page (a footnote's words are not the table's)

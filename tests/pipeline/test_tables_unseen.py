@@ -77,3 +77,81 @@ def test_evenly_spaced_rows_end_at_the_footnote_below_them(tmp_path: Path) -> No
 
     (table,) = tables_of(build(tmp_path / "t.pdf", page))
     assert texts(table) == rows
+
+
+def _grouped_table(canvas: Canvas, groups: list[int], pitch_em: float, placement: str, size: float = 9) -> float:
+    """A statistical table without rules: a zone column whose labels each stand for a
+    group of rows, set centred on the group (the middle row's baseline, or between
+    two baselines) or on its first row."""
+    pitch = size * pitch_em
+    xs = [72, 170, 270, 340, 410]
+    canvas.setFont("Helvetica-Bold", size)
+    for x, text in zip(xs, ["Zone", "Area", "Males", "Females", "Persons"], strict=True):
+        canvas.drawString(x, HEIGHT - 120, text)
+    y = HEIGHT - 120 - pitch
+    canvas.setFont("Helvetica", size)
+    r = 0
+    for g, count in enumerate(groups):
+        centre = y - pitch * (count - 1) / 2 if placement == "centre" else y
+        canvas.drawString(xs[0], centre, f"Zone{'ABCDEFG'[g]}")
+        for _ in range(count):
+            canvas.drawString(xs[1], y, PLACES[r % len(PLACES)] + str(r))
+            for c in range(2, 5):
+                canvas.drawRightString(xs[c] + 40, y, f"{(r + 2) * (c + 5) % 97}.{c}")
+            y -= pitch
+            r += 1
+    return y
+
+
+@pytest.mark.parametrize("groups", [[2, 3, 2], [3, 3], [2, 4, 2], [4, 2]])
+@pytest.mark.parametrize("pitch_em", [1.3, 2.6])
+@pytest.mark.parametrize("placement", ["centre", "top"])
+def test_a_group_label_centred_on_its_rows_spans_them(
+    tmp_path: Path, groups: list[int], pitch_em: float, placement: str
+) -> None:
+    def page(canvas: Canvas) -> None:
+        y = _grouped_table(canvas, groups, pitch_em, placement)
+        paragraph(canvas, 72, y - 20, words(50, 2), 440, size=11)
+
+    (table,) = tables_of(build(tmp_path / "t.pdf", page))
+    assert texts(table)[0] == ["Zone", "Area", "Males", "Females", "Persons"]
+    body = table.rows[1:]
+    assert len(body) == sum(groups)  # a label set between two rows is not a row of its own
+    r = 0
+    for g, count in enumerate(groups):
+        label = body[r][0]
+        assert label.text == f"Zone{'ABCDEFG'[g]}"
+        # centred: the label spans its group (HTML keeps the span); on the first row it
+        # says nothing about the rows below and stays the first row's cell
+        assert label.rowspan == (count if placement == "centre" else 1)
+        for k in range(count):
+            assert body[r + k][1].text == PLACES[(r + k) % len(PLACES)] + str(r + k)
+            assert body[r + k][0].covered == (placement == "centre" and k > 0)
+        r += count
+
+
+def test_a_wrapped_header_in_smaller_type_under_a_paragraph_is_the_tables(tmp_path: Path) -> None:
+    """Header cells that wrap ("Employ" / "ment") and group labels centred on the header's
+    lines stack five lines above the first row; right under a paragraph they are still the
+    table's header, not the paragraph's last lines."""
+
+    def page(canvas: Canvas) -> None:
+        y = paragraph(canvas, 72, HEIGHT - 72, words(70), 440, size=11) - 6
+        canvas.setFont("Helvetica-Bold", 9)
+        canvas.drawRightString(450, y, "Employ")
+        canvas.drawCentredString(330, y - 6, "Spending")
+        canvas.drawRightString(450, y - 12, "ment")
+        canvas.drawString(72, y - 17, "Area")
+        for x, year in zip([290, 340, 390, 450], ["2014", "2012", "2018", "2016"], strict=True):
+            canvas.drawRightString(x, y - 34, year)
+        _office_rows = [[p, f"{i}1.5", f"{i}2.5", f"{i}3.5", f"{i}4.5"] for i, p in enumerate(PLACES[:5])]
+        canvas.setFont("Helvetica", 9)
+        for r, row in enumerate(_office_rows):
+            canvas.drawString(72, y - 56 - 22 * r, row[0])
+            for x, value in zip([290, 340, 390, 450], row[1:], strict=True):
+                canvas.drawRightString(x, y - 56 - 22 * r, value)
+
+    (table,) = tables_of(build(tmp_path / "t.pdf", page))
+    words_in = " ".join(cell.text for row in table.rows for cell in row if not cell.covered)
+    assert "Spending" in words_in and "Employ" in words_in and "ment" in words_in
+    assert texts(table)[-1] == [PLACES[4], "41.5", "42.5", "43.5", "44.5"]

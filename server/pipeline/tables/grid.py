@@ -21,6 +21,7 @@ from server.pipeline.tables.columns import (
     outer_gutters,
     overflow_gutters,
 )
+from server.pipeline.tables.groups import group_spans
 from server.pipeline.tables.model import Table
 from server.pipeline.tables.rows import Row, continues
 from server.pipeline.tables.ruling import RuleLine
@@ -80,4 +81,5 @@ def build_table(
         rows.append(Row([]))
         rows[-1].add(line)
     rules = [h for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2]
-    return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words)
+    spans = group_spans(rows) if not ruled_rows else []
+    return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words, spans)
