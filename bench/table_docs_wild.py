@@ -65,6 +65,11 @@ class Cell:
     r1: int
     c1: int
     text: str
+    mark: str = ""  # a footnote mark set after the text (superscript where the producer can)
+
+    @property
+    def printed(self) -> str:
+        return self.text + self.mark
 
 
 @dataclass
@@ -133,7 +138,7 @@ def logical(rng: random.Random, long: bool, max_value_columns: int) -> Logical:
         names = rng.sample(GROUPS, len(GROUPS))
         while c < columns:
             width = min(rng.choice([2, 3]), columns - c)
-            header.append(Cell(0, c, 0, c + width - 1, names.pop() + ("¹" if mark and c == first_value else "")))
+            header.append(Cell(0, c, 0, c + width - 1, names.pop(), "1" if mark and c == first_value else ""))
             for k in range(width):
                 header.append(Cell(1, c + k, 1, c + k, str(years[k % 3])))
             c += width
@@ -177,8 +182,8 @@ def logical(rng: random.Random, long: bool, max_value_columns: int) -> Logical:
             r += 1
             continue
         key = _name(rng, used)
-        label = key + (" ᵃ" if mark and rng.random() < 0.1 else "")
-        body.append([Cell(r, stub0, r, stub0, label), *(Cell(r, c, r, c, _value(rng, kind)) for c in range(first_value, columns))])
+        note = "a" if mark and rng.random() < 0.1 else ""
+        body.append([Cell(r, stub0, r, stub0, key, note), *(Cell(r, c, r, c, _value(rng, kind)) for c in range(first_value, columns))])
         keys.append(key)
         indent.append(1 if hierarchy else 0)
         bold.append(False)
@@ -230,14 +235,22 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
     stub = 1 if t.group_col else 0
     canvas = Canvas(str(path), pagesize=A4)
 
-    def text(x0: float, x1: float, y: float, s: str, right: bool, centre: bool = False, f: str = font) -> None:
+    def text(
+        x0: float, x1: float, y: float, s: str, right: bool, centre: bool = False, f: str = font, mark: str = ""
+    ) -> None:
         canvas.setFont(f, size)
         if centre:
             canvas.drawCentredString((x0 + x1) / 2, y, s)
+            end = (x0 + x1 + stringWidth(s, f, size)) / 2
         elif right:
             canvas.drawRightString(x1, y, s)
+            end = x1
         else:
             canvas.drawString(x0, y, s)
+            end = x0 + stringWidth(s, f, size)
+        if mark:
+            canvas.setFont(f, size * 0.6)
+            canvas.drawString(end + 0.5, y + 0.4 * size, mark)
 
     def rule(x0: float, x1: float, y: float) -> None:
         canvas.setLineWidth(0.5)
@@ -251,7 +264,7 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
             x0, x1 = xs[cell.c0], xs[cell.c1 + 1] - gap
             rows = cell.r1 - cell.r0 + 1
             baseline = y - leading * cell.r0 - leading * (rows - 1) / 2
-            text(x0, x1, baseline, cell.text, cell.c0 > stub, centre=cell.c1 > cell.c0, f=bold)
+            text(x0, x1, baseline, cell.text, cell.c0 > stub, centre=cell.c1 > cell.c0, f=bold, mark=cell.mark)
             if rules == "groups" and cell.c1 > cell.c0:
                 rule(x0, x1, baseline - 0.3 * size)
         y -= leading * t.head
@@ -292,7 +305,7 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
                 text(x0, x1, baseline, cell.text, False)
                 continue
             if cell.c0 == stub or (cell.c0 == 0 and cell.c1 >= stub):
-                text(x0 + 8 * t.indent[i], x1, y, cell.text, False, f=bold if t.bold[i] else font)
+                text(x0 + 8 * t.indent[i], x1, y, cell.text, False, f=bold if t.bold[i] else font, mark=cell.mark)
             else:
                 text(x0, x1, y, cell.text, True)
         y -= leading
@@ -345,7 +358,7 @@ def _latex(path: Path, rng: random.Random, t: Logical, work: Path) -> None:
                 out.append("")
                 c += 1
                 continue
-            body = _tex(cell.text)
+            body = _tex(cell.text) + (rf"\textsuperscript{{{cell.mark}}}" if cell.mark else "")
             if is_head and cell.r1 > cell.r0:
                 body = rf"\raisebox{{-.5\normalbaselineskip}}[0pt][0pt]{{{body}}}"
             if cell.c1 > cell.c0:
@@ -363,7 +376,7 @@ def _latex(path: Path, rng: random.Random, t: Logical, work: Path) -> None:
             head_lines += [
                 rf"\cmidrule(lr){{{c.c0 + 1}-{c.c1 + 1}}}" if style == "booktabs" else rf"\cline{{{c.c0 + 1}-{c.c1 + 1}}}"
                 for c in t.header
-                if c.r0 == 0 and c.c1 > c.c0
+                if c.r0 == 0 and c.r1 == 0
             ]
     head_lines.append(mid)
     body_lines: list[str] = []
@@ -457,7 +470,7 @@ def _xlsx(path: Path, rng: random.Random, t: Logical, work: Path) -> Path:
     stub = 1 if t.group_col else 0
 
     def put(cell: Cell, row0: int, bold: bool, head: bool) -> None:
-        target = sheet.cell(row=row0 + cell.r0, column=cell.c0 + 1, value=cell.text or None)
+        target = sheet.cell(row=row0 + cell.r0, column=cell.c0 + 1, value=(cell.text + (f" {cell.mark}" if cell.mark else "")) or None)
         target.font = Font(bold=bold, size=rng.choice([9, 10]) if False else 10)
         numeric = cell.c0 > stub and not head
         indent = 0
@@ -543,6 +556,10 @@ def _docx(path: Path, rng: random.Random, t: Logical, work: Path) -> Path:
         run = paragraph.add_run(cell.text)
         run.bold = bold
         run.font.size = Pt(9)
+        if cell.mark:
+            note = paragraph.add_run(cell.mark)
+            note.font.superscript = True
+            note.font.size = Pt(9)
         if indent:
             paragraph.paragraph_format.left_indent = Pt(10)
         if head and cell.c1 > cell.c0:
@@ -584,7 +601,8 @@ def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, 
     """Per page the table is on: (page, region box bottom-left, cells with page-local rows)."""
     import pymupdf
 
-    tokens = {_norm(w) for cell in [*t.header, *(c for cells in t.body for c in cells)] for w in cell.text.split()}
+    tokens = {_norm(w) for cell in [*t.header, *(c for cells in t.body for c in cells)] for w in cell.printed.split()}
+    tokens |= {_norm(cell.text) for cells in t.body for cell in cells}
     tokens.discard("")
     out: list[tuple[int, tuple[float, float, float, float], list[Cell]]] = []
     with pymupdf.open(str(pdf)) as document:
@@ -609,11 +627,11 @@ def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, 
         bottom = max(b[3] for b in body_boxes) + 1 if body_boxes else max(b[3] for b in boxes)
         boxes = [b for b in boxes if b[1] < bottom]
         x0, y0, x1, y1 = min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
-        cells = [Cell(c.r0, c.c0, c.r1, c.c1, c.text) for c in t.header]
+        cells = [Cell(c.r0, c.c0, c.r1, c.c1, c.printed) for c in t.header]
         for local, i in enumerate(range(first, last + 1)):
             for c in t.body[i]:
                 r1 = min(c.r1, last)
-                cells.append(Cell(t.head + local, c.c0, t.head + local + r1 - c.r0, c.c1, c.text))
+                cells.append(Cell(t.head + local, c.c0, t.head + local + r1 - c.r0, c.c1, c.printed))
         height = heights[number]
         out.append((number + 1, (x0, height - y1, x1, height - y0), cells))
     return out

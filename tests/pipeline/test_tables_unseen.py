@@ -155,3 +155,46 @@ def test_a_wrapped_header_in_smaller_type_under_a_paragraph_is_the_tables(tmp_pa
     words_in = " ".join(cell.text for row in table.rows for cell in row if not cell.covered)
     assert "Spending" in words_in and "Employ" in words_in and "ment" in words_in
     assert texts(table)[-1] == [PLACES[4], "41.5", "42.5", "43.5", "44.5"]
+
+
+@pytest.mark.parametrize("group", [2, 3])
+@pytest.mark.parametrize("size", [9, 10])
+def test_a_rule_under_a_group_header_only_splits_the_header_rows_in_its_columns(
+    tmp_path: Path, group: int, size: float
+) -> None:
+    """A LaTeX grid with a two-level header: `\\cline` under the group label only, and the
+    stub label lowered across both header lines (what `\\raisebox`/`multirow` do)."""
+    pitch = size * 1.35
+    xs = [72.0 + 80 * c for c in range(group + 2)]
+    top = HEIGHT - 120
+    years = [str(2010 + c) for c in range(group)]
+    body = [[p, *[f"{(r + 3) * (c + 2) % 89}.{c}" for c in range(group)]] for r, p in enumerate(PLACES[:4])]
+
+    def page(canvas: Canvas) -> None:
+        canvas.setLineWidth(0.4)
+        rows_y = [top - pitch * k for k in range(len(body) + 3)]
+        for k, y in enumerate(rows_y):
+            if k == 1:
+                canvas.line(xs[1], y, xs[-1], y)  # \cline under the group only
+            else:
+                canvas.line(xs[0], y, xs[-1], y)
+        for c, x in enumerate(xs):
+            inside_group = 1 < c < len(xs) - 1
+            canvas.line(x, rows_y[1] if inside_group else rows_y[0], x, rows_y[-1])
+        canvas.setFont("Times-Roman", size)
+        canvas.drawString(xs[0] + 3, rows_y[1] - 0.3 * size, "Province")  # lowered across both lines
+        canvas.drawCentredString((xs[1] + xs[-1]) / 2, rows_y[1] + 0.3 * size, "Revenue")
+        for c, year in enumerate(years):
+            canvas.drawRightString(xs[c + 2] - 3, rows_y[2] + 0.3 * size, year)
+        for r, row in enumerate(body):
+            y = rows_y[r + 3] + 0.3 * size
+            canvas.drawString(xs[0] + 3, y, row[0])
+            for c, value in enumerate(row[1:]):
+                canvas.drawRightString(xs[c + 2] - 3, y, value)
+        paragraph(canvas, 72, rows_y[-1] - 30, words(40, 3), 440)
+
+    (table,) = tables_of(build(tmp_path / "t.pdf", page))
+    first = [(cell.text, cell.rowspan, cell.colspan) for cell in table.rows[0] if not cell.covered]
+    assert first == [("Province", 2, 1), ("Revenue", 1, group)]
+    assert texts(table)[1][1:] == years
+    assert texts(table)[2:] == body
