@@ -30,7 +30,7 @@ empty cells and "—", "..", "x".
 Ground truth by construction: the cells (rows, columns, spans, text) are the
 logical table's; a table's region on a page is the box of the page's words that
 belong to it (their tokens are drawn from vocabularies the prose around does not
-use; words located with pymupdf, not with chunkd); a table over several pages is
+use; words read from pdfium's text layer directly, not through chunkd); a table over several pages is
 one region per page, each with the header rows and the body rows set on it.
 
 Usage: python bench/table_docs_wild.py OUT_DIR [--count N] [--seed S] [--producers gov,latex,xlsx,docx]
@@ -44,6 +44,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -432,7 +433,7 @@ def _latex(path: Path, rng: random.Random, t: Logical, work: Path) -> None:
     source = "\n".join(
         [
             r"\documentclass[a4paper]{article}",
-            r"\usepackage[T1]{fontenc}\usepackage{booktabs,longtable,rotating}",
+            r"\usepackage{booktabs,longtable,rotating}",
             r"\usepackage[margin=2.5cm]{geometry}\pagestyle{empty}",
             r"\begin{document}",
             before,
@@ -594,20 +595,54 @@ def _docx(path: Path, rng: random.Random, t: Logical, work: Path) -> Path:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", text).lower())  # NFKC: "ﬁ" → "fi"
+
+
+def _page_words(pdf: Path) -> tuple[list[list[tuple[tuple[float, float, float, float], str]]], list[float]]:
+    """Each page's words (box with a top-left origin, normalised text) from pdfium's text
+    layer, character by character (pymupdf drops glyphs such as pdflatex's "fi" ligature)."""
+    import pypdfium2 as pdfium
+
+    pages: list[list[tuple[tuple[float, float, float, float], str]]] = []
+    heights: list[float] = []
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        for page in document:
+            height = page.get_height()
+            text = page.get_textpage()
+            words: list[tuple[tuple[float, float, float, float], str]] = []
+            chars: list[tuple[tuple[float, float, float, float], str]] = []
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if char.strip():
+                    left, bottom, right, top = text.get_charbox(i)
+                    chars.append(((left, height - top, right, height - bottom), char))
+                    continue
+                if chars:
+                    words.append(_word(chars))
+                    chars = []
+            if chars:
+                words.append(_word(chars))
+            pages.append(words)
+            heights.append(height)
+    finally:
+        document.close()
+    return pages, heights
+
+
+def _word(chars: list[tuple[tuple[float, float, float, float], str]]) -> tuple[tuple[float, float, float, float], str]:
+    boxes = [b for b, _ in chars]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return box, _norm("".join(c for _, c in chars))
 
 
 def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, float], list[Cell]]]:
     """Per page the table is on: (page, region box bottom-left, cells with page-local rows)."""
-    import pymupdf
-
     tokens = {_norm(w) for cell in [*t.header, *(c for cells in t.body for c in cells)] for w in cell.printed.split()}
     tokens |= {_norm(cell.text) for cells in t.body for cell in cells}
     tokens.discard("")
     out: list[tuple[int, tuple[float, float, float, float], list[Cell]]] = []
-    with pymupdf.open(str(pdf)) as document:
-        pages = [[(w[:4], _norm(w[4])) for w in page.get_text("words")] for page in document]
-        heights = [page.rect.height for page in document]
+    pages, heights = _page_words(pdf)
     row_page: list[int] = []
     for key in t.keys:
         found = [i for i, words in enumerate(pages) if _norm(key) in "".join(n for _, n in words)]
