@@ -198,3 +198,25 @@ def test_a_rule_under_a_group_header_only_splits_the_header_rows_in_its_columns(
     assert first == [("Province", 2, 1), ("Revenue", 1, group)]
     assert texts(table)[1][1:] == years
     assert texts(table)[2:] == body
+
+
+@pytest.mark.parametrize("groups", [[2, 3, 2], [2, 2, 3]])
+@pytest.mark.parametrize("label", ["Persons counted", "Numbers of persons"])
+def test_a_group_header_over_two_columns_does_not_fuse_them_when_row_labels_stand_beside_rows(
+    tmp_path: Path, groups: list[int], label: str
+) -> None:
+    """The body's fullest lines are those a row-group label shares; they may come late, and
+    the header above (a group label centred over a gutter) is still the header."""
+
+    def page(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica-Bold", 9)
+        canvas.drawCentredString((270 + 380) / 2, HEIGHT - 120 + 11, label)  # over Males and Females
+        canvas.drawRightString(450, HEIGHT - 120 + 11, "All")  # over Persons
+        y = _grouped_table(canvas, groups, 1.3, "centre")
+        paragraph(canvas, 72, y - 20, words(50, 2), 440, size=11)
+
+    (table,) = tables_of(build(tmp_path / "t.pdf", page))
+    body = [row for row in texts(table) if any(cell.startswith(tuple(PLACES)) for cell in row)]
+    assert len(body) == sum(groups)
+    for r, row in enumerate(body):
+        assert row[1:] == [PLACES[r % len(PLACES)] + str(r), *[f"{(r + 2) * (c + 5) % 97}.{c}" for c in range(2, 5)]]
