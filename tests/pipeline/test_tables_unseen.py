@@ -12,6 +12,7 @@ import pytest
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
+from server.pipeline.render import render_table
 from tests.pipeline.pdfs import HEIGHT, build, paragraph, words
 from tests.pipeline.test_tables_structure import tables_of, texts
 
@@ -128,6 +129,11 @@ def test_a_group_label_centred_on_its_rows_spans_them(
             assert body[r + k][1].text == PLACES[(r + k) % len(PLACES)] + str(r + k)
             assert body[r + k][0].covered == (placement == "centre" and k > 0)
         r += count
+    rendered = render_table(table)
+    for g, count in enumerate(groups):
+        label = f"Zone{'ABCDEFG'[g]}"
+        assert rendered.markdown.count(label) == 1  # Markdown never repeats a body row span
+        assert f'<td rowspan="{count}">{label}</td>' in rendered.html or placement == "top"
 
 
 def test_a_wrapped_header_in_smaller_type_under_a_paragraph_is_the_tables(tmp_path: Path) -> None:
