@@ -226,3 +226,35 @@ def test_a_group_header_over_two_columns_does_not_fuse_them_when_row_labels_stan
     assert len(body) == sum(groups)
     for r, row in enumerate(body):
         assert row[1:] == [PLACES[r % len(PLACES)] + str(r), *[f"{(r + 2) * (c + 5) % 97}.{c}" for c in range(2, 5)]]
+
+
+@pytest.mark.parametrize("columns", [3, 5])
+@pytest.mark.parametrize("gap_em", [0.5, 1.0])
+def test_a_spreadsheet_shading_every_other_row_cell_by_cell_is_one_table_not_a_grid_per_band(
+    tmp_path: Path, columns: int, gap_em: float
+) -> None:
+    """Spreadsheets fill each shaded cell on its own: the fills' edges line up like the
+    rules of a grid over the bands that touch (the header and the first row), but draw
+    no rule."""
+    rows = _rows(columns)
+    size = 9.0
+    pitch = size * (1 + gap_em)
+    xs = [66.0, 194.0, 274.0, 344.0, 414.0, 484.0][: columns + 1]
+
+    def page(canvas: Canvas) -> None:
+        y = paragraph(canvas, 72, HEIGHT - 72, words(50), 440, size=11) - 20
+        for r, row in enumerate(rows):
+            if r == 0 or r % 2 == 1:  # the header, and every other body row from the first
+                canvas.setFillColor(Color(0.7, 0.7, 0.7) if r == 0 else Color(0.88, 0.9, 0.95))
+                for x0, x1 in zip(xs, xs[1:], strict=False):
+                    canvas.rect(x0, y - 0.3 * pitch, x1 - x0, pitch, stroke=0, fill=1)
+                canvas.setFillColor(Color(0, 0, 0))
+            canvas.setFont("Helvetica-Bold" if r == 0 else "Helvetica", size)
+            canvas.drawString(72, y, row[0])
+            for c, text in enumerate(row[1:], start=1):
+                canvas.drawRightString(xs[c + 1] - 6, y, text)
+            y -= pitch
+        paragraph(canvas, 72, y - 16, words(40, 6), 440, size=11)
+
+    tables = tables_of(build(tmp_path / "t.pdf", page))
+    assert [texts(t) for t in tables] == [rows]
