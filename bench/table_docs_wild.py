@@ -49,14 +49,88 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-PROSE = (
-    "market share growth region sector output policy budget survey index trade energy water health "
-    "transport labour income capital export import services industry agriculture research housing"
-).split()
-HEADS = ["Persons", "Males", "Females", "Households", "Dwellings", "Employed", "Enrolled", "Insured", "Exports"]
-GROUPS = ["Revenue", "Spending", "Balance", "Population", "Employment", "Wages", "Prices", "Volume"]
-SYLLABLES = "bar cal den fir gal hol kin lor mar nor pel quin ros sal tor vel wen yar zan bro".split()
-SUFFIXES = ["ton", "ville", "field", "ford", "burg", "stead", "mouth", "dale", "wick", "ham"]
+PROSE = [
+    "market",
+    "share",
+    "growth",
+    "region",
+    "sector",
+    "output",
+    "policy",
+    "budget",
+    "survey",
+    "index",
+    "trade",
+    "energy",
+    "water",
+    "health",
+    "transport",
+    "labour",
+    "income",
+    "capital",
+    "export",
+    "import",
+    "services",
+    "industry",
+    "agriculture",
+    "research",
+    "housing",
+]
+HEADS = [
+    "Persons",
+    "Males",
+    "Females",
+    "Households",
+    "Dwellings",
+    "Employed",
+    "Enrolled",
+    "Insured",
+    "Exports",
+]
+GROUPS = [
+    "Revenue",
+    "Spending",
+    "Balance",
+    "Population",
+    "Employment",
+    "Wages",
+    "Prices",
+    "Volume",
+]
+SYLLABLES = [
+    "bar",
+    "cal",
+    "den",
+    "fir",
+    "gal",
+    "hol",
+    "kin",
+    "lor",
+    "mar",
+    "nor",
+    "pel",
+    "quin",
+    "ros",
+    "sal",
+    "tor",
+    "vel",
+    "wen",
+    "yar",
+    "zan",
+    "bro",
+]
+SUFFIXES = [
+    "ton",
+    "ville",
+    "field",
+    "ford",
+    "burg",
+    "stead",
+    "mouth",
+    "dale",
+    "wick",
+    "ham",
+]
 
 
 @dataclass
@@ -104,8 +178,7 @@ def _value(rng: random.Random, kind: str) -> str:
     if roll < 0.08:
         return rng.choice(["—", "..", "x", "–"])
     if kind == "thousands":
-        value = rng.randint(1000, 999999)
-        text = f"{value:,}"
+        text = f"{rng.randint(1000, 999999):,}"
     elif kind == "decimal":
         value = rng.uniform(0, 999)
         text = f"{value:.1f}"
@@ -139,7 +212,16 @@ def logical(rng: random.Random, long: bool, max_value_columns: int) -> Logical:
         names = rng.sample(GROUPS, len(GROUPS))
         while c < columns:
             width = min(rng.choice([2, 3]), columns - c)
-            header.append(Cell(0, c, 0, c + width - 1, names.pop(), "1" if mark and c == first_value else ""))
+            header.append(
+                Cell(
+                    0,
+                    c,
+                    0,
+                    c + width - 1,
+                    names.pop(),
+                    "1" if mark and c == first_value else "",
+                )
+            )
             for k in range(width):
                 header.append(Cell(1, c + k, 1, c + k, str(years[k % 3])))
             c += width
@@ -184,16 +266,36 @@ def logical(rng: random.Random, long: bool, max_value_columns: int) -> Logical:
             continue
         key = _name(rng, used)
         note = "a" if mark and rng.random() < 0.1 else ""
-        body.append([Cell(r, stub0, r, stub0, key, note), *(Cell(r, c, r, c, _value(rng, kind)) for c in range(first_value, columns))])
+        body.append(
+            [
+                Cell(r, stub0, r, stub0, key, note),
+                *(Cell(r, c, r, c, _value(rng, kind)) for c in range(first_value, columns)),
+            ]
+        )
         keys.append(key)
         indent.append(1 if hierarchy else 0)
         bold.append(False)
         r += 1
     if rng.random() < 0.5:
         key = rng.choice(["Total", "Overall", "Combined"])
-        cells = [Cell(r, stub0, r, stub0, key), *(Cell(r, c, r, c, _value(rng, "thousands" if kind == "thousands" else "decimal")) for c in range(first_value, columns))]
+        cells = [
+            Cell(r, stub0, r, stub0, key),
+            *(
+                Cell(
+                    r,
+                    c,
+                    r,
+                    c,
+                    _value(rng, "thousands" if kind == "thousands" else "decimal"),
+                )
+                for c in range(first_value, columns)
+            ),
+        ]
         if group_col:
-            cells = [Cell(r, 0, r, stub0, key), *cells[1:]]  # the total's label spans the zone column
+            cells = [
+                Cell(r, 0, r, stub0, key),
+                *cells[1:],
+            ]  # the total's label spans the zone column
         body.append(cells)
         keys.append(key)
         indent.append(0)
@@ -201,7 +303,18 @@ def logical(rng: random.Random, long: bool, max_value_columns: int) -> Logical:
     footnotes = ["Source: statistics office, annual returns."]
     if mark:
         footnotes.append("1 Provisional. a Revised figure.")
-    return Logical(columns, head, header, body, keys, indent, bold, group_col, rng.random() < 0.5, footnotes)
+    return Logical(
+        columns,
+        head,
+        header,
+        body,
+        keys,
+        indent,
+        bold,
+        group_col,
+        rng.random() < 0.5,
+        footnotes,
+    )
 
 
 def _prose(rng: random.Random, words: int) -> str:
@@ -237,7 +350,14 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
     canvas = Canvas(str(path), pagesize=A4)
 
     def text(
-        x0: float, x1: float, y: float, s: str, right: bool, centre: bool = False, f: str = font, mark: str = ""
+        x0: float,
+        x1: float,
+        y: float,
+        s: str,
+        right: bool,
+        centre: bool = False,
+        f: str = font,
+        mark: str = "",
     ) -> None:
         canvas.setFont(f, size)
         if centre:
@@ -265,7 +385,16 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
             x0, x1 = xs[cell.c0], xs[cell.c1 + 1] - gap
             rows = cell.r1 - cell.r0 + 1
             baseline = y - leading * cell.r0 - leading * (rows - 1) / 2
-            text(x0, x1, baseline, cell.text, cell.c0 > stub, centre=cell.c1 > cell.c0, f=bold, mark=cell.mark)
+            text(
+                x0,
+                x1,
+                baseline,
+                cell.text,
+                cell.c0 > stub,
+                centre=cell.c1 > cell.c0,
+                f=bold,
+                mark=cell.mark,
+            )
             if rules == "groups" and cell.c1 > cell.c0:
                 rule(x0, x1, baseline - 0.3 * size)
         y -= leading * t.head
@@ -306,7 +435,15 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
                 text(x0, x1, baseline, cell.text, False)
                 continue
             if cell.c0 == stub or (cell.c0 == 0 and cell.c1 >= stub):
-                text(x0 + 8 * t.indent[i], x1, y, cell.text, False, f=bold if t.bold[i] else font, mark=cell.mark)
+                text(
+                    x0 + 8 * t.indent[i],
+                    x1,
+                    y,
+                    cell.text,
+                    False,
+                    f=bold if t.bold[i] else font,
+                    mark=cell.mark,
+                )
             else:
                 text(x0, x1, y, cell.text, True)
         y -= leading
@@ -327,7 +464,17 @@ def _gov(path: Path, rng: random.Random, t: Logical) -> None:
     canvas.save()
 
 
-_TEX_ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "—": "---", "–": "--", "¹": r"\textsuperscript{1}", "ᵃ": r"\textsuperscript{a}"}
+_TEX_ESCAPE = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "—": "---",
+    "–": "--",
+    "¹": r"\textsuperscript{1}",
+    "ᵃ": r"\textsuperscript{a}",
+}
 
 
 def _tex(s: str) -> str:
@@ -352,7 +499,11 @@ def _latex(path: Path, rng: random.Random, t: Logical, work: Path) -> None:
             cell = by_start.get(c)
             if c in raise_at:
                 label, rows = raise_at[c]
-                out.append(label if rows == 0 else rf"\raisebox{{-{(rows - 1) / 2:.1f}\normalbaselineskip}}[0pt][0pt]{{{label}}}")
+                out.append(
+                    label
+                    if rows == 0
+                    else rf"\raisebox{{-{(rows - 1) / 2:.1f}\normalbaselineskip}}[0pt][0pt]{{{label}}}"
+                )
                 c += 1
                 continue
             if cell is None:
@@ -375,7 +526,9 @@ def _latex(path: Path, rng: random.Random, t: Logical, work: Path) -> None:
         head_lines.append(row_tex(t.header, r, True, {}))
         if r == 0 and t.head == 2:
             head_lines += [
-                rf"\cmidrule(lr){{{c.c0 + 1}-{c.c1 + 1}}}" if style == "booktabs" else rf"\cline{{{c.c0 + 1}-{c.c1 + 1}}}"
+                rf"\cmidrule(lr){{{c.c0 + 1}-{c.c1 + 1}}}"
+                if style == "booktabs"
+                else rf"\cline{{{c.c0 + 1}-{c.c1 + 1}}}"
                 for c in t.header
                 if c.r0 == 0 and c.r1 == 0
             ]
@@ -430,25 +583,18 @@ def _latex(path: Path, rng: random.Random, t: Logical, work: Path) -> None:
                 rf"\end{{{env}}}",
             ]
         )
-    source = "\n".join(
-        [
-            r"\documentclass[a4paper]{article}",
-            r"\usepackage{booktabs,longtable,rotating}",
-            r"\usepackage[margin=2.5cm]{geometry}\pagestyle{empty}",
-            r"\begin{document}",
-            before,
-            "",
-            table,
-            "",
-            after,
-            r"\end{document}",
-        ]
-    )
+    source = f"\\documentclass[a4paper]{{article}}\n\\usepackage{{booktabs,longtable,rotating}}\n\\usepackage[margin=2.5cm]{{geometry}}\\pagestyle{{empty}}\n\\begin{{document}}\n{before}\n\n{table}\n\n{after}\n\\end{{document}}"
     tex = work / f"{path.stem}.tex"
     tex.write_text(source, encoding="utf-8")
     for _ in range(2):
         subprocess.run(
-            ["pdflatex", "-interaction=batchmode", "-halt-on-error", f"-output-directory={work}", str(tex)],
+            [
+                "pdflatex",
+                "-interaction=batchmode",
+                "-halt-on-error",
+                f"-output-directory={work}",
+                str(tex),
+            ],
             check=True,
             capture_output=True,
             timeout=120,
@@ -471,18 +617,27 @@ def _xlsx(path: Path, rng: random.Random, t: Logical, work: Path) -> Path:
     stub = 1 if t.group_col else 0
 
     def put(cell: Cell, row0: int, bold: bool, head: bool) -> None:
-        target = sheet.cell(row=row0 + cell.r0, column=cell.c0 + 1, value=(cell.text + (f" {cell.mark}" if cell.mark else "")) or None)
+        target = sheet.cell(
+            row=row0 + cell.r0,
+            column=cell.c0 + 1,
+            value=(cell.text + (f" {cell.mark}" if cell.mark else "")) or None,
+        )
         target.font = Font(bold=bold, size=rng.choice([9, 10]) if False else 10)
         numeric = cell.c0 > stub and not head
         indent = 0
         target.alignment = Alignment(
-            horizontal="center" if head and cell.c1 > cell.c0 else ("right" if numeric or (head and cell.c0 > stub) else "left"),
+            horizontal="center"
+            if head and cell.c1 > cell.c0
+            else ("right" if numeric or (head and cell.c0 > stub) else "left"),
             vertical="top" if t.group_top else "center",
             indent=indent,
         )
         if cell.r1 > cell.r0 or cell.c1 > cell.c0:
             sheet.merge_cells(
-                start_row=row0 + cell.r0, start_column=cell.c0 + 1, end_row=row0 + cell.r1, end_column=cell.c1 + 1
+                start_row=row0 + cell.r0,
+                start_column=cell.c0 + 1,
+                end_row=row0 + cell.r1,
+                end_column=cell.c1 + 1,
             )
 
     for cell in t.header:
@@ -511,7 +666,10 @@ def _xlsx(path: Path, rng: random.Random, t: Logical, work: Path) -> Path:
             elif style == "zebra" and r < body0:
                 target.fill = PatternFill("solid", fgColor="BBBBBB")
     for c in range(1, t.columns + 1):
-        longest = max((len(cell.text) for cells in [t.header, *t.body] for cell in cells if cell.c0 == c - 1 == cell.c1), default=6)
+        longest = max(
+            (len(cell.text) for cells in [t.header, *t.body] for cell in cells if cell.c0 == c - 1 == cell.c1),
+            default=6,
+        )
         sheet.column_dimensions[chr(64 + c)].width = max(8, longest + 3)
     for k, note in enumerate(t.footnotes):
         sheet.cell(row=last + 2 + k, column=1, value=note).font = Font(size=8)
@@ -598,7 +756,9 @@ def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", text).lower())  # NFKC: "ﬁ" → "fi"
 
 
-def _page_words(pdf: Path) -> tuple[list[list[tuple[tuple[float, float, float, float], str]]], list[float]]:
+def _page_words(
+    pdf: Path,
+) -> tuple[list[list[tuple[tuple[float, float, float, float], str]]], list[float]]:
     """Each page's words (box with a top-left origin, normalised text) from pdfium's text
     layer, character by character (pymupdf drops glyphs such as pdflatex's "fi" ligature)."""
     import pypdfium2 as pdfium
@@ -630,9 +790,16 @@ def _page_words(pdf: Path) -> tuple[list[list[tuple[tuple[float, float, float, f
     return pages, heights
 
 
-def _word(chars: list[tuple[tuple[float, float, float, float], str]]) -> tuple[tuple[float, float, float, float], str]:
+def _word(
+    chars: list[tuple[tuple[float, float, float, float], str]],
+) -> tuple[tuple[float, float, float, float], str]:
     boxes = [b for b, _ in chars]
-    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    box = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
     return box, _norm("".join(c for _, c in chars))
 
 
@@ -661,20 +828,43 @@ def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, 
         body_boxes = [box for box, n in words if n == _norm(t.keys[last])]
         bottom = max(b[3] for b in body_boxes) + 1 if body_boxes else max(b[3] for b in boxes)
         boxes = [b for b in boxes if b[1] < bottom]
-        x0, y0, x1, y1 = min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+        x0, y0, x1, y1 = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
         cells = [Cell(c.r0, c.c0, c.r1, c.c1, c.printed) for c in t.header]
         for local, i in enumerate(range(first, last + 1)):
             for c in t.body[i]:
                 r1 = min(c.r1, last)
-                cells.append(Cell(t.head + local, c.c0, t.head + local + r1 - c.r0, c.c1, c.printed))
+                cells.append(
+                    Cell(
+                        t.head + local,
+                        c.c0,
+                        t.head + local + r1 - c.r0,
+                        c.c1,
+                        c.printed,
+                    )
+                )
         height = heights[number]
         out.append((number + 1, (x0, height - y1, x1, height - y0), cells))
     return out
 
 
-def _write_truth(folder: Path, stem: str, regions: list[tuple[int, tuple[float, float, float, float], list[Cell]]]) -> None:
-    reg = ['<?xml version="1.0" encoding="UTF-8"?>', f'<document filename="{stem}-reg.xml">']
-    struct = ['<?xml version="1.0" encoding="UTF-8"?>', f'<document filename="{stem}-str.xml">']
+def _write_truth(
+    folder: Path,
+    stem: str,
+    regions: list[tuple[int, tuple[float, float, float, float], list[Cell]]],
+) -> None:
+    reg = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<document filename="{stem}-reg.xml">',
+    ]
+    struct = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<document filename="{stem}-str.xml">',
+    ]
     for number, (page, (x0, y0, x1, y1), cells) in enumerate(regions, start=1):
         box = f'<bounding-box x1="{x0:.0f}" y1="{y0:.0f}" x2="{x1:.0f}" y2="{y1:.0f}"/>'
         reg.append(f'<table id="{number}"><region id="1" page="{page}">{box}</region></table>')
@@ -714,7 +904,16 @@ def generate(folder: Path, count: int, seed: int, producers: list[str]) -> None:
         if office:
             out = work / "out"
             subprocess.run(
-                ["soffice", f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf", "--outdir", str(out), *(str(s) for s, _, _ in office)],
+                [
+                    "soffice",
+                    f"-env:UserInstallation=file://{work}/profile",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(out),
+                    *(str(s) for s, _, _ in office),
+                ],
                 check=True,
                 capture_output=True,
                 timeout=900,

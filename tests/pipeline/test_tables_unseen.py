@@ -6,6 +6,7 @@ producer lays the table out, and read through the layout stage."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -16,20 +17,39 @@ from server.pipeline.render import render_table
 from tests.pipeline.pdfs import HEIGHT, build, paragraph, words
 from tests.pipeline.test_tables_structure import tables_of, texts
 
-PLACES = ["Lorholham", "Lornorstead", "Kinbrostead", "Callorville", "Pelrosfield", "Kinkinmouth", "Calpelwick"]
+PLACES = [
+    "Lorholham",
+    "Lornorstead",
+    "Kinbrostead",
+    "Callorville",
+    "Pelrosfield",
+    "Kinkinmouth",
+    "Calpelwick",
+]
 
 
 def _rows(columns: int) -> list[list[str]]:
     header = ["District", *["Dwellings", "Males", "Insured", "Females"][: columns - 1]]
     body = [
-        [place, *[f"({(i + 3) * (c + 7) * 13 % 97}.{c})" if (i + c) % 3 == 0 else f"{(i + 5) * (c + 3) % 89}.{c}" for c in range(1, columns)]]
+        [
+            place,
+            *[
+                f"({(i + 3) * (c + 7) * 13 % 97}.{c})" if (i + c) % 3 == 0 else f"{(i + 5) * (c + 3) % 89}.{c}"
+                for c in range(1, columns)
+            ],
+        ]
         for i, place in enumerate(PLACES)
     ]
     return [header, *body]
 
 
 def _office_table(
-    canvas: Canvas, rows: list[list[str]], top: float, gap_em: float, size: float = 9, zebra: bool = False
+    canvas: Canvas,
+    rows: list[list[str]],
+    top: float,
+    gap_em: float,
+    size: float = 9,
+    zebra: bool = False,
 ) -> float:
     """Rows set as a word processor does: cells padded, so the white space between two
     rows is `gap_em` ems; numbers right-aligned; shaded every other body row when `zebra`."""
@@ -131,12 +151,14 @@ def test_a_group_label_centred_on_its_rows_spans_them(
         r += count
     rendered = render_table(table)
     for g, count in enumerate(groups):
-        label = f"Zone{'ABCDEFG'[g]}"
-        assert rendered.markdown.count(label) == 1  # Markdown never repeats a body row span
-        assert f'<td rowspan="{count}">{label}</td>' in rendered.html or placement == "top"
+        name = f"Zone{'ABCDEFG'[g]}"
+        assert rendered.markdown.count(name) == 1  # Markdown never repeats a body row span
+        assert f'<td rowspan="{count}">{name}</td>' in rendered.html or placement == "top"
 
 
-def test_a_wrapped_header_in_smaller_type_under_a_paragraph_is_the_tables(tmp_path: Path) -> None:
+def test_a_wrapped_header_in_smaller_type_under_a_paragraph_is_the_tables(
+    tmp_path: Path,
+) -> None:
     """Header cells that wrap ("Employ" / "ment") and group labels centred on the header's
     lines stack five lines above the first row; right under a paragraph they are still the
     table's header, not the paragraph's last lines."""
@@ -225,7 +247,10 @@ def test_a_group_header_over_two_columns_does_not_fuse_them_when_row_labels_stan
     body = [row for row in texts(table) if any(cell.startswith(tuple(PLACES)) for cell in row)]
     assert len(body) == sum(groups)
     for r, row in enumerate(body):
-        assert row[1:] == [PLACES[r % len(PLACES)] + str(r), *[f"{(r + 2) * (c + 5) % 97}.{c}" for c in range(2, 5)]]
+        assert row[1:] == [
+            PLACES[r % len(PLACES)] + str(r),
+            *[f"{(r + 2) * (c + 5) % 97}.{c}" for c in range(2, 5)],
+        ]
 
 
 @pytest.mark.parametrize("columns", [3, 5])
@@ -246,7 +271,7 @@ def test_a_spreadsheet_shading_every_other_row_cell_by_cell_is_one_table_not_a_g
         for r, row in enumerate(rows):
             if r == 0 or r % 2 == 1:  # the header, and every other body row from the first
                 canvas.setFillColor(Color(0.7, 0.7, 0.7) if r == 0 else Color(0.88, 0.9, 0.95))
-                for x0, x1 in zip(xs, xs[1:], strict=False):
+                for x0, x1 in itertools.pairwise(xs):
                     canvas.rect(x0, y - 0.3 * pitch, x1 - x0, pitch, stroke=0, fill=1)
                 canvas.setFillColor(Color(0, 0, 0))
             canvas.setFont("Helvetica-Bold" if r == 0 else "Helvetica", size)

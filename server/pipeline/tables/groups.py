@@ -12,6 +12,8 @@ none spans (only a label after the last group, a total's, may be centred on noth
 
 from __future__ import annotations
 
+import itertools
+
 from server.pipeline.tables.rows import Row
 from server.pipeline.tables.text import Segment, is_number, median
 
@@ -52,7 +54,7 @@ def group_spans(rows: list[Row]) -> list[tuple[int, int, int]]:
     if len(labels) * 2 > len(full) or any(len(row.cells) == 1 and row not in labels for row in lone):
         return []
     centres = {id(row): _centre(row) for row in full}
-    pitch = median([centres[id(b)] - centres[id(a)] for a, b in zip(full, full[1:], strict=False)], 0.0)
+    pitch = median([centres[id(b)] - centres[id(a)] for a, b in itertools.pairwise(full)], 0.0)
     if pitch <= 0:
         return []
     found: list[tuple[Row, Row, Row]] = []  # label's row, first and last row of the group

@@ -11,6 +11,7 @@ a label and its value (typewriter tables, price lists) count as white space.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -275,7 +276,7 @@ def _near(physical: list[TextLine], index: int, run: list[TextLine], size: float
 def _row_pitch(run: list[TextLine]) -> float:
     """The typical distance between the baselines of a run's consecutive rows of cells."""
     rows = [r for r in run if len(r.segments) >= 2]
-    return median([b.y1 - a.y1 for a, b in zip(rows, rows[1:], strict=False)], 0.0)
+    return median([b.y1 - a.y1 for a, b in itertools.pairwise(rows)], 0.0)
 
 
 def _continues_cell(run: list[TextLine], line: TextLine, singles: int, size: float) -> bool:
