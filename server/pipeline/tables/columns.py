@@ -89,6 +89,12 @@ def header_count(lines: list[TextLine]) -> int:
     for index, line in enumerate(lines[:6]):
         if len(line.segments) == most and any(is_number(s.text) for s in line.segments):
             return index
+    # the fullest lines may come later (a row-group label beside a row adds a cell): the
+    # first line of a label and numbers that falls one cell short of the fullest
+    for index, line in enumerate(lines[:6]):
+        texts = [s.text for s in line.segments]
+        if len(texts) >= max(2, most - 1) and any(map(is_number, texts)) and not all(map(is_number, texts)):
+            return index
     return 0
 
 

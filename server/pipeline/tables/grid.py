@@ -21,11 +21,12 @@ from server.pipeline.tables.columns import (
     outer_gutters,
     overflow_gutters,
 )
+from server.pipeline.tables.groups import group_spans
 from server.pipeline.tables.model import Table
 from server.pipeline.tables.rows import Row, continues
 from server.pipeline.tables.ruling import RuleLine
 from server.pipeline.tables.spans import to_table
-from server.pipeline.tables.text import median, split_segments, text_lines
+from server.pipeline.tables.text import TextLine, median, split_segments, text_lines
 
 _SEGMENT_GAP_EM = 0.5  # wider than a word space: the next cell starts
 
@@ -73,11 +74,33 @@ def build_table(
     for index, line in enumerate(lines):
         if rows:
             row = rows[-1]
-            ruled_between = any(row.lines[-1].y1 - 1 <= y <= line.y0 + 1 for y in inner_rules)
+            ruled_between = any(row.lines[-1].y1 - 1 <= y <= line.y0 + 1 for y in inner_rules) or _ruled_off(
+                row, line, h_rules or []
+            )
             if not ruled_between and continues(row, line, index < header, ruled_rows, right_limit, size, closed):
                 row.add(line)
                 continue
         rows.append(Row([]))
         rows[-1].add(line)
     rules = [h for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2]
-    return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words)
+    spans = group_spans(rows) if not ruled_rows else []
+    return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words, spans)
+
+
+def _ruled_off(row: Row, line: TextLine, rules: list[RuleLine]) -> bool:
+    """Whether a rule runs between `line` and the row above in a column they share: a
+    rule under a group header that stops at the group's columns (LaTeX's \\cline), while
+    a label beside them, set across both lines, joins the two. Shading is no rule: some
+    producers shade each line of a wrapped cell on its own."""
+    for seg in line.segments:
+        above = [s for segs in row.cells.values() for s in segs if s.c0 <= seg.c1 and seg.c0 <= s.c1]
+        if not above:
+            continue
+        bottom = max(w.box.y1 for s in above for w in s.words)
+        top = min(w.box.y0 for w in seg.words)
+        if any(
+            not h.from_fill and bottom - 1 <= h.pos <= top + 1 and h.start <= seg.x0 + 1 and h.end >= seg.x1 - 1
+            for h in rules
+        ):
+            return True
+    return False

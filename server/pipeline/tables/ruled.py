@@ -134,7 +134,7 @@ def find_tables(words: list[Word], rules: list[Rule], page_width: float, page_he
     tables: list[Table] = []
     loose: list[RuleLine] = []
     for cluster_h, cluster_v in clusters(hs, vs):
-        if len(cluster_h) >= 2 and len(cluster_v) >= 2:
+        if len(cluster_h) >= 2 and len(cluster_v) >= 2 and not all(r.from_fill for r in (*cluster_h, *cluster_v)):
             table = _grid_table(cluster_h, cluster_v, words)
             if table is not None and plausible(table, page_width):
                 tables.append(table)

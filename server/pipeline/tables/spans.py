@@ -25,7 +25,10 @@ def to_table(
     inner_rules: list[RuleLine],
     v_rules: list[RuleLine],
     words: list[Word],
+    group_spans: list[tuple[int, int, int]] | None = None,
 ) -> Table | None:
+    """The table of `rows` split at `xs`; `group_spans` are (first row, last row, column)
+    of row-group labels that span rows (see `groups`)."""
     used = sorted({c for row in rows for c in row.filled()})
     if len(used) < 2:
         return None
@@ -43,6 +46,11 @@ def to_table(
             for c in range(c0, c1 + 1):
                 line[c] = (r, c0)
         owner.append(line)
+    for r0, r1, column in group_spans or []:
+        c = index[column]
+        for r in range(r0 + 1, r1 + 1):
+            if owner[r][c] == (r, c) and not texts.get((r, c)):
+                _merge(owner, texts, owner[r0][c], (r, c))
     _join_columns(rows, owner, texts, edges, v_rules)
     _join_rows(rows, owner, texts, centres, edges, inner_rules)
     out: list[list[Cell]] = []

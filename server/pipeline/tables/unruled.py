@@ -11,6 +11,7 @@ a label and its value (typewriter tables, price lists) count as white space.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -30,6 +31,8 @@ _CODE = re.compile(r"[=;{}]|\(\)|->|::")
 _CELL_GAP_EM = 1.0  # a gap this wide between words on a line separates cells
 _PROSE_WORDS = 6  # lines of paragraphs hold more words than table cells
 _MAX_CELL_WORDS = 8
+_ROW_GAP_EM = 1.6  # rows of a table stand closer than this (the white space between lines)
+_LOOSE_ROW_GAP_EM = 2.5  # evenly spaced rows may stand this far apart
 
 
 def _without_leaders(word: Word) -> list[Word]:
@@ -71,7 +74,9 @@ def _prose_lines(lines: list[Line]) -> set[int]:
             )
         )
         if beside * 10 < len(block.lines) * 3:  # a table's long description has short cells beside it
-            prose.update(mine)
+            # a table's header set in smaller type right under a paragraph is not that paragraph's
+            size = median([line.size for line in block.lines], 0.0)
+            prose.update(id(line) for line in block.lines if line.size >= 0.9 * size)
     return prose
 
 
@@ -232,9 +237,9 @@ def _detect(
         run.clear()
 
     singles = 0
-    for line in physical:
+    for index, line in enumerate(physical):
         multi = len(line.segments) >= 2 and max(len(s.words) for s in line.segments) <= _MAX_CELL_WORDS
-        near = bool(run) and line.y0 - run[-1].y1 <= 1.6 * size
+        near = bool(run) and _near(physical, index, run, size)
         if multi and (near or not run):
             run.append(line)
             singles = 0
@@ -248,6 +253,30 @@ def _detect(
                 singles = 0
     close()
     return found
+
+
+def _near(physical: list[TextLine], index: int, run: list[TextLine], size: float) -> bool:
+    """Whether line `index` is close enough to the run's last line to be its next row:
+    within 1.6 em, or a little further when the rows are spaced the same (office tables
+    pad their cells and space their paragraphs, so rows stand 1.5-2.5 em apart, evenly;
+    a group label set between two rows halves the gaps around it, not the row pitch)."""
+    line = physical[index]
+    gap = line.y0 - run[-1].y1
+    if gap <= _ROW_GAP_EM * size:
+        return True
+    if gap > _LOOSE_ROW_GAP_EM * size:
+        return False
+    around = [physical[j].y0 - physical[j - 1].y1 for j in (index - 1, index + 1) if 1 <= j < len(physical)]
+    if any(abs(other - gap) <= 0.2 * gap for other in around):
+        return True
+    rows = [r for r in run if len(r.segments) >= 2]
+    return line.y1 - rows[-1].y1 <= 1.15 * _row_pitch(run)
+
+
+def _row_pitch(run: list[TextLine]) -> float:
+    """The typical distance between the baselines of a run's consecutive rows of cells."""
+    rows = [r for r in run if len(r.segments) >= 2]
+    return median([b.y1 - a.y1 for a, b in itertools.pairwise(rows)], 0.0)
 
 
 def _continues_cell(run: list[TextLine], line: TextLine, singles: int, size: float) -> bool:
@@ -268,10 +297,17 @@ def _make(
     box = union_all(w.box for line in run for w in line.words)
     rows = list(run)
     above = [line for line in physical if line.y1 <= run[0].y0 + 0.5]
-    for line in reversed(above[-3:]):  # a header of a line or three right above the first row
+    pitch = _row_pitch(run)
+    # a header of a row or three right above the first row; its cells may wrap, and labels
+    # centred on several header lines stand between them, so it may have more lines
+    reach = 3.5 * max(pitch, 2 * size)
+    for line in reversed(above[-6:]):
         text = " ".join(w.text for w in line.words)
+        gap = rows[0].y0 - line.y1
         if (
-            rows[0].y0 - line.y1 > 1.6 * size
+            run[0].y0 - line.y0 > reach
+            or (len(rows) - len(run) >= 3 and gap > 0.5 * size)
+            or (gap > _ROW_GAP_EM * size and (gap > _LOOSE_ROW_GAP_EM * size or rows[0].y1 - line.y1 > 1.15 * pitch))
             or _CAPTION.match(text)
             or len(line.words) > 4 * max(len(r.segments) for r in run)
             or any(len(s.words) > _MAX_CELL_WORDS for s in line.segments)
