@@ -148,8 +148,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
     """Counts and times every call, and closes open streams with UNAVAILABLE when the
     replica drains, so that clients reconnect to another one."""
 
-    def __init__(self, drain: Drain) -> None:
+    def __init__(self, drain: Drain, tag: str = "") -> None:
         self.drain = drain
+        self.tag = tag  # when set, every unary reply carries it in a `chunkd-process` trailer
 
     async def intercept_service(
         self,
@@ -161,19 +162,22 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             return handler
         method = details.method.rsplit("/", 1)[-1]
         if handler.unary_unary is not None:
-            return handler._replace(unary_unary=self._unary(method, handler.unary_unary))  # type: ignore[attr-defined]
+            return handler._replace(unary_unary=self._unary(method, handler.unary_unary, self.tag))  # type: ignore[attr-defined]
         if handler.unary_stream is not None:
             return handler._replace(unary_stream=self._stream(method, handler.unary_stream))  # type: ignore[attr-defined]
         return handler
 
     @staticmethod
-    def _unary(method: str, behaviour: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def _unary(method: str, behaviour: Callable[..., Awaitable[Any]], tag: str = "") -> Callable[..., Awaitable[Any]]:
         latency = RPC_SECONDS.labels(method)
         counters: dict[str, Any] = {}
+        trailer = (("chunkd-process", tag),)
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
             failed: BaseException | None = None
+            if tag:
+                context.set_trailing_metadata(trailer)
             try:
                 return await behaviour(request, context)
             except BaseException as exc:

@@ -151,14 +151,24 @@ class TaskStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._listeners: list[Callable[[], None]] = []
+        self._announcers: list[Callable[[], None]] = []
         if not any(getattr(hook, "__name__", "") == "_write_events" for hook in db.before_commit):
             db.before_commit.append(self._write_events)
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """Called after each committed change: the event bus reads new events at once."""
-        self._listeners.append(listener)
+    def on_commit(self, listener: Callable[[], None], *, announce: bool = False) -> None:
+        """Called after each committed change: the event bus reads new events at once.
+        An `announce` listener tells other processes (server/peers.py), so it
+        hears only of this process's own commits."""
+        (self._announcers if announce else self._listeners).append(listener)
 
     def _committed(self) -> None:
+        for listener in self._listeners:
+            listener()
+        for announcer in self._announcers:
+            announcer()
+
+    def committed_elsewhere(self) -> None:
+        """Another process committed: whatever waits for commits looks now."""
         for listener in self._listeners:
             listener()
 
