@@ -198,28 +198,33 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         open_streams = RPC_STREAMS.labels(method)
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            # While the stream waits for its next item its task is in drain.waiting, and the
+            # drain cancels it there; a task and a wait per item cost more than a watcher's write.
+            task = asyncio.current_task()
+            assert task is not None
             items = behaviour(request, context).__aiter__()
-            stopping = asyncio.ensure_future(drain.started.wait())
             failed: BaseException | None = None
             open_streams.inc()
             try:
                 while True:
-                    following = asyncio.ensure_future(items.__anext__())
-                    await asyncio.wait({following, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                    if not following.done():
-                        following.cancel()
-                        await asyncio.gather(following, return_exceptions=True)
+                    if drain.draining:
                         await context.abort(grpc.StatusCode.UNAVAILABLE, "The server is shutting down; reconnect")
+                    drain.waiting.add(task)
                     try:
-                        item = following.result()
+                        item = await items.__anext__()
                     except StopAsyncIteration:
                         return
+                    except asyncio.CancelledError:
+                        if not drain.draining:
+                            raise
+                        await context.abort(grpc.StatusCode.UNAVAILABLE, "The server is shutting down; reconnect")
+                    finally:
+                        drain.waiting.discard(task)
                     yield item
             except BaseException as exc:
                 failed = exc
                 raise
             finally:
-                stopping.cancel()
                 open_streams.dec()
                 if hasattr(items, "aclose"):
                     await items.aclose()
