@@ -142,7 +142,7 @@ class Unary:
             return await run_load(call, concurrency, self.seconds, warmup=0, until=lambda: not pool)
 
 
-def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "") -> list[str]:
+def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "", first: bool = True) -> list[str]:
     median = {key: median_result(runs) for key, runs in results.items()}
     names = {
         "echo": "bare grpc.aio echo",
@@ -156,7 +156,7 @@ def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case, name in names.items():
-        if label and case == "echo":
+        if case == "echo" and not first:
             continue
         for concurrency in CONCURRENCY:
             result = median.get((case if case == "echo" else label + case, concurrency))
@@ -355,8 +355,8 @@ def main() -> None:
         benches: dict[str, tuple[RunningServer, Unary]] = {}
         processes = args.processes.split(",")
         for root_label, root in roots.items():
-            for count in processes:
-                label = root_label + (f"{count} proc: " if len(processes) > 1 else "")
+            for count in processes if not root_label else ["1"]:  # the baseline: as it was
+                label = root_label or (f"{count} proc: " if len(processes) > 1 else "")
                 env = {"CHUNKD_LOG_LEVEL": "WARNING", "CHUNKD_API_PROCESSES": count}
                 if args.database == "postgresql":
                     env["CHUNKD_DATABASE_URL"], drop = postgres_database()
@@ -387,8 +387,8 @@ def main() -> None:
 
     print(f"{args.database}; median of {args.rounds} rounds of {args.seconds:g} s; load average {load_before} → {load_after}")
     if unary:
-        for label in benches:
-            print("\n".join(unary_table(unary, label)))
+        for index, label in enumerate(benches):
+            print("\n".join(unary_table(unary, label, first=index == 0)))
     if watch:
         print("\n| WatchTask streams on one task | cancel → event p50 ms | p99 ms | cancel RPC ms |")
         print("| ---: | ---: | ---: | ---: |")
