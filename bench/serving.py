@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import itertools
 import json
 import statistics
 import subprocess
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import grpc
@@ -50,6 +51,7 @@ UNARY_CASES = ("echo", "get", "rest", "create", "cancel")
 WATCHERS = (1, 8, 64, 1000)
 SSE_CLIENTS = (1, 8, 64, 500)
 WATCHERS_PER_PROCESS = 250
+CONNECTIONS = 8  # at most, per unary case: callers share them round-robin
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -80,21 +82,34 @@ class Unary:
         self.pdf = small_pdf()
         self.created: list[str] = []  # by the last create case, for the next cancel case
 
-    def _channel(self, address: str) -> grpc.aio.Channel:
-        return grpc.aio.insecure_channel(address, options=[("grpc.max_receive_message_length", 512 << 20)])
+    @contextlib.asynccontextmanager
+    async def _channels(self, address: str, concurrency: int) -> AsyncIterator[list[grpc.aio.Channel]]:
+        """Up to CONNECTIONS channels, each its own connection, so that several
+        server processes on one port share the load; callers take turns."""
+        options = [("grpc.max_receive_message_length", 512 << 20), ("grpc.use_local_subchannel_pool", 1)]
+        channels = [grpc.aio.insecure_channel(address, options=options) for _ in range(min(concurrency, CONNECTIONS))]
+        try:
+            yield channels
+        finally:
+            for channel in channels:
+                await channel.close()
+
+    def _stubs(self, channels: list[grpc.aio.Channel]) -> Callable[[], tasks_pb2_grpc.TaskServiceStub]:
+        stubs = itertools.cycle([tasks_pb2_grpc.TaskServiceStub(channel) for channel in channels])
+        return lambda: next(stubs)
 
     async def echo(self, concurrency: int) -> LoadResult:
         payload = pb.GetTaskRequest(task_id=self.task_id, include_chunks=False).SerializeToString()
-        async with self._channel(self.echo_address) as channel:
-            call = channel.unary_unary("/bench.Echo/Echo")
-            return await run_load(lambda: call(payload), concurrency, self.seconds)
+        async with self._channels(self.echo_address, concurrency) as channels:
+            calls = itertools.cycle([channel.unary_unary("/bench.Echo/Echo") for channel in channels])
+            return await run_load(lambda: next(calls)(payload), concurrency, self.seconds)
 
     async def get(self, concurrency: int) -> LoadResult:
-        async with self._channel(self.server.grpc_address) as channel:
-            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        async with self._channels(self.server.grpc_address, concurrency) as channels:
+            stub = self._stubs(channels)
             request = pb.GetTaskRequest(task_id=self.task_id, include_chunks=False)
             metadata = auth(self.server.api_key)
-            return await run_load(lambda: stub.GetTask(request, metadata=metadata), concurrency, self.seconds)
+            return await run_load(lambda: stub().GetTask(request, metadata=metadata), concurrency, self.seconds)
 
     async def rest(self, concurrency: int) -> LoadResult:
         path = f"/api/v1/task/{self.task_id}?include_chunks=false"
@@ -103,31 +118,31 @@ class Unary:
 
     async def create(self, concurrency: int) -> LoadResult:
         self.created = []
-        async with self._channel(self.server.grpc_address) as channel:
-            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        async with self._channels(self.server.grpc_address, concurrency) as channels:
+            stub = self._stubs(channels)
             request = pb.CreateTaskRequest(file=self.pdf, file_name="bench.pdf")
             metadata = auth(self.server.api_key)
 
             async def call() -> None:
-                task = await stub.CreateTask(request, metadata=metadata)
+                task = await stub().CreateTask(request, metadata=metadata)
                 self.created.append(task.task_id)
 
             return await run_load(call, concurrency, self.seconds)
 
     async def cancel(self, concurrency: int) -> LoadResult:
         pool = self.created[::-1]
-        async with self._channel(self.server.grpc_address) as channel:
-            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        async with self._channels(self.server.grpc_address, concurrency) as channels:
+            stub = self._stubs(channels)
             metadata = auth(self.server.api_key)
 
             async def call() -> None:
                 if pool:
-                    await stub.CancelTask(pb.CancelTaskRequest(task_id=pool.pop()), metadata=metadata)
+                    await stub().CancelTask(pb.CancelTaskRequest(task_id=pool.pop()), metadata=metadata)
 
             return await run_load(call, concurrency, self.seconds, warmup=0, until=lambda: not pool)
 
 
-def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "") -> list[str]:
+def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "", first: bool = True) -> list[str]:
     median = {key: median_result(runs) for key, runs in results.items()}
     names = {
         "echo": "bare grpc.aio echo",
@@ -141,7 +156,7 @@ def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case, name in names.items():
-        if label and case == "echo":
+        if case == "echo" and not first:
             continue
         for concurrency in CONCURRENCY:
             result = median.get((case if case == "echo" else label + case, concurrency))
@@ -320,6 +335,9 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="a checkout of an older commit: its server is measured beside this one, same rounds"
     )
+    parser.add_argument(
+        "--processes", default="1", help="CHUNKD_API_PROCESSES values, e.g. 1,2: one server each, measured side by side"
+    )
     parser.add_argument("--json", type=Path, help="also write every round here")
     args = parser.parse_args()
     cases = args.cases.split(",")
@@ -335,15 +353,19 @@ def main() -> None:
         stack.callback(echo.terminate)
         assert echo.stdout is not None and echo.stdout.readline().strip() == b"ready"
         benches: dict[str, tuple[RunningServer, Unary]] = {}
-        for label, root in roots.items():
-            env = {"CHUNKD_LOG_LEVEL": "WARNING"}
-            if args.database == "postgresql":
-                env["CHUNKD_DATABASE_URL"], drop = postgres_database()
-                stack.callback(drop)
-            harness.ROOT = root  # where `chunkd serve` runs from
-            server = start_server(Path(stack.enter_context(tempfile.TemporaryDirectory())) / "chunkd", env, "--no-worker")
-            stack.callback(server.stop)
-            benches[label] = server, Unary(server, echo_address, finished_task(server), args.seconds)
+        processes = args.processes.split(",")
+        for root_label, root in roots.items():
+            for count in processes if not root_label else ["1"]:  # the baseline: as it was
+                label = root_label or (f"{count} proc: " if len(processes) > 1 else "")
+                env = {"CHUNKD_LOG_LEVEL": "WARNING", "CHUNKD_API_PROCESSES": count}
+                if args.database == "postgresql":
+                    env["CHUNKD_DATABASE_URL"], drop = postgres_database()
+                    stack.callback(drop)
+                harness.ROOT = root  # where `chunkd serve` runs from
+                data = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "chunkd"
+                server = start_server(data, env, "--no-worker")
+                stack.callback(server.stop)
+                benches[label] = server, Unary(server, echo_address, finished_task(server), args.seconds)
         for _ in range(args.rounds):
             for concurrency in CONCURRENCY:
                 if "echo" in cases:
@@ -365,8 +387,8 @@ def main() -> None:
 
     print(f"{args.database}; median of {args.rounds} rounds of {args.seconds:g} s; load average {load_before} → {load_after}")
     if unary:
-        for label in roots:
-            print("\n".join(unary_table(unary, label)))
+        for index, label in enumerate(benches):
+            print("\n".join(unary_table(unary, label, first=index == 0)))
     if watch:
         print("\n| WatchTask streams on one task | cancel → event p50 ms | p99 ms | cancel RPC ms |")
         print("| ---: | ---: | ---: | ---: |")

@@ -22,7 +22,12 @@ STREAMS_PER_CHANNEL = 100
 
 
 async def main(address: str, key: str, task_id: str, count: int) -> None:
-    channels = [grpc.aio.insecure_channel(address) for _ in range((count + STREAMS_PER_CHANNEL - 1) // STREAMS_PER_CHANNEL)]
+    # Each channel its own connection: on a server of several processes they land on different ones.
+    options = [("grpc.use_local_subchannel_pool", 1)]
+    channels = [
+        grpc.aio.insecure_channel(address, options=options)
+        for _ in range((count + STREAMS_PER_CHANNEL - 1) // STREAMS_PER_CHANNEL)
+    ]
     request = pb.WatchTaskRequest(task_id=task_id)
     metadata = (("authorization", key),)
     calls = [

@@ -118,7 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _listen(address: str) -> socket.socket:
+def _listen(address: str, reuse_port: bool = False) -> socket.socket:
     """Binds here rather than in uvicorn, so that a taken port is an OSError
     for the caller instead of uvicorn's sys.exit. The protocol is named because
     asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets: without it every
@@ -128,6 +128,8 @@ def _listen(address: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:  # the API processes of one `chunkd serve` share the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, int(port)))
         sock.listen(2048)
@@ -152,7 +154,7 @@ async def serve(settings: Settings, app: FastAPI | None = None) -> None:
     server = uvicorn.Server(config)
     # The host program owns the signals.
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
-    sock = _listen(settings.http_address)
+    sock = _listen(settings.http_address, reuse_port=settings.api_processes > 1)
     running = asyncio.ensure_future(server.serve(sockets=[sock]))
     try:
         await asyncio.shield(running)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -16,6 +20,7 @@ from grpc_reflection.v1alpha import reflection
 
 from protos import MAX_MESSAGE_BYTES, tasks_pb2, tasks_pb2_grpc
 from server import metrics, tls
+from server.api_processes import ApiProcesses, leave_with_parent, ready_file
 from server.auth import KeyRing
 from server.blobs import Blobs, UrlSigner, load_secret, open_blobs
 from server.config import Settings
@@ -24,6 +29,7 @@ from server.drain import Drain
 from server.events import EventBus
 from server.file_service import FileService
 from server.files import FileStore
+from server.peers import Peers
 from server.presenter import Presenter
 from server.ratelimit import Buckets, RateLimitInterceptor
 from server.readiness import Dependencies, ReadyHealthServicer
@@ -73,7 +79,9 @@ class Components:
 def interceptors(settings: Settings, drain: Drain, keys: KeyRing | None = None) -> list[grpc.aio.ServerInterceptor]:
     """Metrics outermost, so that refused calls are counted too. The rate limit is always
     there when keys are: a key may have a rate of its own without any in the settings."""
-    chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain)]
+    # Several processes on one port: each reply names its process (the `chunkd-process` trailer).
+    tag = str(os.getpid()) if settings.api_processes > 1 else ""
+    chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain, tag)]
     if settings.rate_limit_rps > 0 or keys is not None:
         buckets = Buckets(settings.rate_limit_rps, settings.rate_limit_burst)
         chain.append(RateLimitInterceptor(buckets, SERVICE_NAME, keys))
@@ -89,7 +97,8 @@ def grpc_server(
         options=[
             ("grpc.max_receive_message_length", settings.max_file_size + 1024 * 1024),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.so_reuseport", 0),
+            # Off unless this is one of several API processes: a port taken by another server is an error.
+            ("grpc.so_reuseport", 1 if settings.api_processes > 1 else 0),
         ]
     )
     service = TaskService(settings, parts.store, bus, parts.keys, parts.blobs, Presenter(parts.blobs, parts.signer()))
@@ -117,29 +126,66 @@ async def _until_signalled() -> None:
     await stop.wait()
 
 
-async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool = True, gateway: bool = True) -> None:
+async def serve(
+    settings: Settings,
+    *,
+    grpc_enabled: bool = True,
+    worker: bool = True,
+    gateway: bool = True,
+    api_process: int = 0,
+    peers_dir: Path | None = None,
+    log_level: str | None = None,
+) -> None:
+    """`api_process` > 0: one of the other API processes (server/api_processes.py),
+    started by the first with the directory of the peers' sockets."""
     parts = await Components.open(settings)
     drain = Drain()
     drains: list[Callable[[], Awaitable[None]]] = []
+    first = api_process == 0
+    several = grpc_enabled and settings.api_processes > 1
     async with AsyncExitStack() as stack:
         stack.push_async_callback(parts.db.dispose)
         background: list[asyncio.Task[None]] = []
-        if settings.metrics_address:
+        if several:
+            if peers_dir is None:
+                peers_dir = Path(tempfile.mkdtemp(prefix="chunkd-peers-"))
+                stack.callback(shutil.rmtree, peers_dir, True)
+            if not parts.db.is_postgres:  # PostgreSQL's NOTIFY wakes the other processes already
+                peers = Peers(peers_dir, api_process, settings.api_processes, parts.store.committed_elsewhere)
+                peers.start()
+                stack.callback(peers.stop)
+                parts.store.on_commit(peers.announce, announce=True)
+        if not first:
+            worker = False
+            background.append(asyncio.create_task(leave_with_parent(), name="parent"))
+        if settings.metrics_address and first:
             metrics.serve_metrics(settings.metrics_address)
             print(f"chunkd: metrics on http://{settings.metrics_address}/metrics", flush=True)
-        background.append(
-            asyncio.create_task(metrics.watch_store(parts.db, settings.metrics_refresh_seconds), name="metrics")
-        )
+        if first:
+            background.append(
+                asyncio.create_task(metrics.watch_store(parts.db, settings.metrics_refresh_seconds), name="metrics")
+            )
         bus = EventBus(parts.store, settings.events_poll_seconds)
         if grpc_enabled:
             await bus.start()
             stack.push_async_callback(bus.stop)
             server, health_servicer = grpc_server(parts, bus, drain)
+            # grpc's health servicer starts with "" SERVING: not before every API process serves.
+            await health_servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
             await server.start()
             stack.push_async_callback(server.stop, settings.drain_seconds)
+            others: ApiProcesses | None = None
+            if several and first:  # serving once all of them serve
+                assert peers_dir is not None
+                others = ApiProcesses(settings, peers_dir, gateway, log_level)
+                await others.start()
+                stack.push_async_callback(others.stop)
             await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
             await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-            print(f"chunkd: gRPC listening on {settings.grpc_address}", flush=True)
+            if first:
+                print(f"chunkd: gRPC listening on {settings.grpc_address}", flush=True)
+            elif peers_dir is not None:
+                ready_file(peers_dir, api_process).touch()
 
             async def drain_api() -> None:
                 # Load balancers see NOT_SERVING first; new calls are refused, open ones finish.
@@ -148,9 +194,14 @@ async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool =
                 await server.stop(settings.drain_seconds)
 
             drains.append(drain_api)
-            dispatcher = Dispatcher(settings, parts.db)
-            parts.store.on_commit(dispatcher.kick)
-            background.append(asyncio.create_task(dispatcher.run(), name="webhooks"))
+            if others is not None:
+                background.append(asyncio.create_task(others.run(), name="api-processes"))
+                drains.append(others.stop)
+                print(f"chunkd: {settings.api_processes} API processes on {settings.grpc_address}", flush=True)
+            if first:
+                dispatcher = Dispatcher(settings, parts.db)
+                parts.store.on_commit(dispatcher.kick)
+                background.append(asyncio.create_task(dispatcher.run(), name="webhooks"))
         if worker:
             work = Worker(settings, parts.store, parts.blobs)
             parts.store.on_commit(work.kick)
@@ -163,13 +214,16 @@ async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool =
                 await asyncio.wait({worker_task})
 
             drains.append(drain_worker)
-        background.append(asyncio.create_task(Sweeper(settings, parts.store, parts.blobs).run(), name="sweeper"))
+        if first:
+            background.append(asyncio.create_task(Sweeper(settings, parts.store, parts.blobs).run(), name="sweeper"))
         if gateway:
             from gateway.app import serve as serve_gateway
 
             background.append(asyncio.create_task(serve_gateway(settings), name="gateway"))
-            print(f"chunkd: REST gateway on http://{settings.http_address}", flush=True)
-        print("chunkd: ready", flush=True)
+            if first:
+                print(f"chunkd: REST gateway on http://{settings.http_address}", flush=True)
+        if first:
+            print("chunkd: ready", flush=True)
         await supervise(background, drains)
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from server import logs
 from server.config import Settings
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--no-worker", action="store_true", help="serve the API only; run `chunkd worker` elsewhere")
     serve.add_argument("--no-gateway", action="store_true", help="do not start the REST gateway")
     serve.add_argument("--insecure", action="store_true", help="allow anonymous access (local experiments only)")
+    # How the first API process starts the others (CHUNKD_API_PROCESSES); not for people.
+    serve.add_argument("--api-process", type=int, default=0, help=argparse.SUPPRESS)
+    serve.add_argument("--peers", type=Path, default=None, help=argparse.SUPPRESS)
     commands.add_parser("worker", help="process tasks only")
     commands.add_parser("gateway", help="REST gateway only, in front of CHUNKD_GRPC_ADDRESS")
     keys = commands.add_parser("keys", help="manage API keys")
@@ -89,7 +93,16 @@ def main(argv: list[str] | None = None) -> int:
             if args.insecure:
                 settings.insecure = True
             worker = settings.run_worker and not args.no_worker  # CHUNKD_RUN_WORKER=false is --no-worker
-            asyncio.run(run(settings, worker=worker, gateway=not args.no_gateway))
+            asyncio.run(
+                run(
+                    settings,
+                    worker=worker,
+                    gateway=not args.no_gateway,
+                    api_process=args.api_process,
+                    peers_dir=args.peers,
+                    log_level=args.log_level,
+                )
+            )
         elif args.command == "worker":
             asyncio.run(run(settings, grpc_enabled=False, gateway=False))
         elif args.command == "gateway":

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the gateway (CORS), comma-separated; "*" for any. Empty = none.
     cors_origins: str = ""
 
+    # Processes of `chunkd serve` answering the API on the same gRPC and HTTP ports (SO_REUSEPORT):
+    # the kernel spreads connections over them. The worker, sweeper and webhook sender run in the first.
+    api_processes: int = Field(default=1, ge=1, le=64)
     run_worker: bool = True
     worker_concurrency: int = Field(default=2, ge=1)
     worker_processes: int = Field(default=2, ge=1)

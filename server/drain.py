@@ -5,6 +5,7 @@ claiming and finishes its tasks, handing back what is left at the deadline."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 
 class Drain:
@@ -12,9 +13,13 @@ class Drain:
 
     def __init__(self) -> None:
         self.started = asyncio.Event()
+        # Tasks of watch streams waiting for their next event: cancelled when the drain starts.
+        self.waiting: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self.started.set()
+        for task in list(self.waiting):
+            task.cancel()
 
     @property
     def draining(self) -> bool:

@@ -162,8 +162,9 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
     """Counts and times every call, and closes open streams with UNAVAILABLE when the
     replica drains, so that clients reconnect to another one."""
 
-    def __init__(self, drain: Drain) -> None:
+    def __init__(self, drain: Drain, tag: str = "") -> None:
         self.drain = drain
+        self.tag = tag  # when set, every unary reply carries it in a `chunkd-process` trailer
 
     async def intercept_service(
         self,
@@ -175,19 +176,22 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             return handler
         method = details.method.rsplit("/", 1)[-1]
         if handler.unary_unary is not None:
-            return handler._replace(unary_unary=self._unary(method, handler.unary_unary))
+            return handler._replace(unary_unary=self._unary(method, handler.unary_unary, self.tag))
         if handler.unary_stream is not None:
             return handler._replace(unary_stream=self._stream(method, handler.unary_stream))
         return handler
 
     @staticmethod
-    def _unary(method: str, behaviour: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def _unary(method: str, behaviour: Callable[..., Awaitable[Any]], tag: str = "") -> Callable[..., Awaitable[Any]]:
         latency = RPC_SECONDS.labels(method)
         counters: dict[str, Any] = {}
+        trailer = (("chunkd-process", tag),)
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
             failed: BaseException | None = None
+            if tag:
+                context.set_trailing_metadata(trailer)
             try:
                 return await behaviour(request, context)
             except BaseException as exc:
@@ -208,28 +212,33 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         open_streams = RPC_STREAMS.labels(method)
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            # While the stream waits for its next item its task is in drain.waiting, and the
+            # drain cancels it there; a task and a wait per item cost more than a watcher's write.
+            task = asyncio.current_task()
+            assert task is not None
             items = behaviour(request, context).__aiter__()
-            stopping = asyncio.ensure_future(drain.started.wait())
             failed: BaseException | None = None
             open_streams.inc()
             try:
                 while True:
-                    following = asyncio.ensure_future(items.__anext__())
-                    await asyncio.wait({following, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                    if not following.done():
-                        following.cancel()
-                        await asyncio.gather(following, return_exceptions=True)
+                    if drain.draining:
                         await context.abort(grpc.StatusCode.UNAVAILABLE, "The server is shutting down; reconnect")
+                    drain.waiting.add(task)
                     try:
-                        item = following.result()
+                        item = await items.__anext__()
                     except StopAsyncIteration:
                         return
+                    except asyncio.CancelledError:
+                        if not drain.draining:
+                            raise
+                        await context.abort(grpc.StatusCode.UNAVAILABLE, "The server is shutting down; reconnect")
+                    finally:
+                        drain.waiting.discard(task)
                     yield item
             except BaseException as exc:
                 failed = exc
                 raise
             finally:
-                stopping.cancel()
                 open_streams.dec()
                 if hasattr(items, "aclose"):
                     await items.aclose()

@@ -45,6 +45,7 @@ GET_TASK = PreparedRead(
 NOTIFY_CHANNEL = "chunkd_events"
 QUEUE_CHANNEL = "chunkd_queued"  # a task became Starting: idle workers claim at once
 PENDING_EVENTS = "chunkd_pending_events"  # connection.info key
+PENDING_CREATES = "chunkd_pending_creates"  # connection.info key: new task rows not yet INSERTed
 QUEUED = "chunkd_queued"  # connection.info key: the transaction that queued a task
 
 
@@ -152,14 +153,24 @@ class TaskStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._listeners: list[Callable[[], None]] = []
+        self._announcers: list[Callable[[], None]] = []
         if not any(getattr(hook, "__name__", "") == "_write_events" for hook in db.before_commit):
             db.before_commit.append(self._write_events)
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """Called after each committed change: the event bus reads new events at once."""
-        self._listeners.append(listener)
+    def on_commit(self, listener: Callable[[], None], *, announce: bool = False) -> None:
+        """Called after each committed change: the event bus reads new events at once.
+        An `announce` listener tells other processes (server/peers.py), so it
+        hears only of this process's own commits."""
+        (self._announcers if announce else self._listeners).append(listener)
 
     def _committed(self) -> None:
+        for listener in self._listeners:
+            listener()
+        for announcer in self._announcers:
+            announcer()
+
+    def committed_elsewhere(self) -> None:
+        """Another process committed: whatever waits for commits looks now."""
         for listener in self._listeners:
             listener()
 
@@ -188,7 +199,22 @@ class TaskStore:
         if any(row.status == Status.STARTING for row in rows):
             connection.info[QUEUED] = connection.get_transaction()
 
+    def _pending_creates(self, connection: Connection) -> list[dict[str, Any]]:
+        transaction, rows = connection.info.get(PENDING_CREATES, (None, []))
+        if transaction is not connection.get_transaction():  # left by a transaction that rolled back
+            rows = []
+            connection.info[PENDING_CREATES] = (connection.get_transaction(), rows)
+        return rows  # type: ignore[no-any-return]
+
+    def _flush_creates(self, connection: Connection) -> None:
+        """The batch's new tasks in one INSERT (one round trip, not one per create); run
+        before any other write or read of tasks in the transaction, so that it sees them."""
+        transaction, rows = connection.info.pop(PENDING_CREATES, (None, []))
+        if rows and transaction is connection.get_transaction():
+            connection.execute(insert(tasks), rows)
+
     def _write_events(self, connection: Connection) -> None:
+        self._flush_creates(connection)
         transaction, pending = connection.info.pop(PENDING_EVENTS, (None, []))
         queued = connection.info.pop(QUEUED, None) is transaction
         if not pending or transaction is not connection.get_transaction():
@@ -204,6 +230,7 @@ class TaskStore:
         self, connection: Connection, where: Iterable[ColumnElement[bool]], values: dict[str, Any]
     ) -> list[TaskRow]:
         """UPDATE ... WHERE <where> RETURNING *, and the events of the rows it changed."""
+        self._flush_creates(connection)
         result = connection.execute(
             update(tasks).where(*where).values(**values, version=tasks.c.version + 1).returning(*tasks.c)
         )
@@ -218,6 +245,7 @@ class TaskStore:
         return rows
 
     def _guarded(self, connection: Connection, guard: Guard, values: dict[str, Any]) -> list[TaskRow]:
+        self._flush_creates(connection)
         keys = tuple(sorted(values))
         statement, params = guard.statement(keys)
         params.update({f"v_{key}": values[key] for key in keys})
@@ -234,8 +262,9 @@ class TaskStore:
 
         def work(connection: Connection) -> None:
             if check is not None:
+                self._flush_creates(connection)  # the check counts this batch's earlier creates too
                 check(connection)
-            connection.execute(insert(tasks), [task.model_dump()])
+            self._pending_creates(connection).append(task.model_dump())
             self._record(connection, [task], EventKind.CHANGED)
 
         await self.db.transaction(work)
@@ -325,6 +354,7 @@ class TaskStore:
 
     async def _delete(self, where: Iterable[ColumnElement[bool]]) -> list[TaskRow]:
         def work(connection: Connection) -> list[TaskRow]:
+            self._flush_creates(connection)
             result = connection.execute(delete(tasks).where(*where).returning(*tasks.c))
             rows = [_row(m) for m in result.mappings().all()]
             self._record(connection, rows, EventKind.DELETED)
@@ -340,6 +370,7 @@ class TaskStore:
         now = utcnow()
 
         def work(connection: Connection) -> list[TaskRow]:
+            self._flush_creates(connection)
             candidates = (
                 select(tasks.c.id)
                 .where(tasks.c.status == Status.STARTING)
@@ -377,6 +408,7 @@ class TaskStore:
         """Extend the lease; False when it was lost (expired and requeued, timed out)."""
 
         def work(connection: Connection) -> int:
+            self._flush_creates(connection)
             result = connection.execute(
                 update(tasks)
                 .where(*self._held(claim).clauses())

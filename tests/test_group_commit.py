@@ -92,3 +92,23 @@ def test_fifty_concurrent_cancels_of_one_task_cancel_it_once(url: str) -> None:
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+def test_a_claim_in_the_batch_of_creates_sees_the_tasks_created_before_it(url: str) -> None:
+    """Creates are inserted together at the end of their batch, or before any other
+    write of tasks in it: a claim queued after them takes them."""
+
+    async def scenario() -> None:
+        db = connect(url)
+        await db.create_tables()
+        store = TaskStore(db)
+        fresh = [_task() for _ in range(10)]
+        try:
+            *_, claims = await asyncio.gather(*(store.create(t) for t in fresh), store.claim(100, 60))
+            assert {claim.task.id for claim in claims} == {t.id for t in fresh}
+            assert [(await store.get(t.id, "alice")).status for t in fresh] == [Status.PROCESSING] * 10
+            assert await _event_count(db) == 20  # ten creates, ten claims
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
