@@ -112,6 +112,7 @@ class ListQuery:
     start: datetime | None = None
     end: datetime | None = None
     statuses: tuple[Status, ...] = ()
+    oldest_first: bool = False
 
 
 def encode_cursor(task: TaskRow) -> str:
@@ -497,16 +498,20 @@ class TaskStore:
             where.append(tasks.c.status.in_(query.statuses))
         if query.after is not None:
             created, last_id = query.after
-            where.append(
-                or_(tasks.c.created_at < created, and_(tasks.c.created_at == created, tasks.c.id < last_id))
-            )
-        return (
-            select(tasks)
-            .where(*where)
-            .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
-            .offset(query.offset)
-            .limit(query.limit)
+            if query.oldest_first:
+                where.append(
+                    or_(tasks.c.created_at > created, and_(tasks.c.created_at == created, tasks.c.id > last_id))
+                )
+            else:
+                where.append(
+                    or_(tasks.c.created_at < created, and_(tasks.c.created_at == created, tasks.c.id < last_id))
+                )
+        order = (
+            (tasks.c.created_at.asc(), tasks.c.id.asc())
+            if query.oldest_first
+            else (tasks.c.created_at.desc(), tasks.c.id.desc())
         )
+        return select(tasks).where(*where).order_by(*order).offset(query.offset).limit(query.limit)
 
     async def list(self, query: ListQuery) -> list[TaskRow]:
         return [_row(m) for m in await self.db.fetch(self.list_statement(query))]
