@@ -396,8 +396,13 @@ class TaskStore:
         rows = await self._cas(self._held(claim), values)
         return rows[0] if rows else None
 
-    async def fail(self, claim: Claim, message: str) -> TaskRow | None:
-        rows = await self._cas(self._held(claim), _finish_values(claim.task, Status.FAILED, message, utcnow()))
+    async def fail(self, claim: Claim, message: str, *, page_count: int = 0) -> TaskRow | None:
+        """`page_count`: the pages this run counted before failing (0 = not counted),
+        kept so a failed task still says how long its document is."""
+        values = _finish_values(claim.task, Status.FAILED, message, utcnow())
+        if page_count:
+            values["page_count"] = page_count
+        rows = await self._cas(self._held(claim), values)
         return rows[0] if rows else None
 
     async def release(self, claim: Claim, message: str) -> TaskRow | None:
