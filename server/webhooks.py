@@ -247,7 +247,12 @@ class _CursorMoved(Exception):
 
 
 def _claim_due(connection: Connection, claim_seconds: float) -> list[dict[str, Any]]:
-    """Due messages at the head of their (endpoint, task) queue, claimed for `claim_seconds`."""
+    """Due messages at the head of their (endpoint, task) queue, claimed for `claim_seconds`.
+    On PostgreSQL several `chunkd serve` processes claim at once: the rows are locked
+    (FOR UPDATE OF webhook_deliveries SKIP LOCKED) until the claim commits, so a message
+    another process is claiming is skipped, never claimed twice; once committed, its
+    claim has moved `next_attempt_at` past now, and PostgreSQL re-checks that condition
+    on the new row version before locking it. (SQLite serializes writers.)"""
     now = utcnow()
     earlier = aliased(deliveries)
     statement = (
@@ -268,6 +273,8 @@ def _claim_due(connection: Connection, claim_seconds: float) -> list[dict[str, A
         .order_by(deliveries.c.id)
         .limit(DELIVERY_BATCH)
     )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=deliveries)
     due = [dict(r) for r in connection.execute(statement).mappings().all()]
     if due:
         connection.execute(
@@ -378,4 +385,10 @@ class Dispatcher:
                         delivery["message_id"], attempts, error)
         else:
             values["next_attempt_at"] = now + timedelta(seconds=backoff(attempts, self.settings.webhook_retry_seconds))
-        connection.execute(update(deliveries).where(deliveries.c.id == delivery["id"]).values(**values))
+        # Fenced on the attempts seen at claim time: if the claim expired and another
+        # dispatcher already recorded an attempt, this late one changes nothing.
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery["id"], deliveries.c.attempts == delivery["attempts"])
+            .values(**values)
+        )
