@@ -162,7 +162,8 @@ async def serve(settings: Settings, *, grpc_enabled: bool = True, worker: bool =
                 await asyncio.wait({worker_task})
 
             drains.append(drain_worker)
-        background.append(asyncio.create_task(Sweeper(settings, parts.store, parts.blobs).run(), name="sweeper"))
+        sweeper = Sweeper(settings, parts.store, parts.blobs, WebhookStore(parts.db))
+        background.append(asyncio.create_task(sweeper.run(), name="sweeper"))
         if gateway:
             from gateway.app import serve as serve_gateway
 

@@ -1,6 +1,7 @@
 """Sweeper: the clock-driven transitions. Requeues tasks whose worker stopped
 heartbeating, fails tasks past task_timeout, deletes expired tasks with their
-files, and trims the events outbox. Safe to run in every replica: each change
+files, trims the events outbox and deletes delivered webhook messages past
+their retention. Safe to run in every replica: each change
 is a compare-and-set, so two sweepers never apply one twice."""
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import logging
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
 from server.store import TaskStore
+from server.webhooks import WebhookStore
 
 log = logging.getLogger(__name__)
 
 
 class Sweeper:
-    def __init__(self, settings: Settings, store: TaskStore, blobs: Blobs) -> None:
+    def __init__(self, settings: Settings, store: TaskStore, blobs: Blobs, webhooks: WebhookStore) -> None:
         self.settings = settings
         self.store = store
         self.blobs = blobs
+        self.webhooks = webhooks
 
     async def sweep_once(self) -> None:
         requeued = await self.store.requeue_lost(self.settings.max_attempts)
@@ -28,6 +31,9 @@ class Sweeper:
         for task in expired:
             await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(task.id))
         await self.store.prune_events(self.settings.events_retention_seconds)
+        pruned = await self.webhooks.prune_delivered(self.settings.webhook_retention_seconds)
+        if pruned:
+            log.info("swept: %d delivered webhook messages past their retention", pruned)
         if requeued or timed_out or expired:
             log.info("swept: %d requeued, %d timed out, %d expired", len(requeued), len(timed_out), len(expired))
 

@@ -170,6 +170,19 @@ class WebhookStore:
             raise WebhookNotFound()
 
 
+    async def prune_delivered(self, older_than: float) -> int:
+        """Deletes the messages done (delivered or given up) that were created more than
+        `older_than` seconds ago; returns how many."""
+
+        def work(connection: Connection) -> int:
+            cutoff = utcnow() - timedelta(seconds=older_than)
+            return connection.execute(
+                delete(deliveries).where(deliveries.c.done.is_(True), deliveries.c.created_at < cutoff)
+            ).rowcount
+
+        return await self.db.transaction(work)  # type: ignore[no-any-return]
+
+
 def _fan_out(connection: Connection) -> int:
     """Turns the task_events written since the cursor into messages; returns how many events it read."""
     row = connection.execute(select(cursor_table.c.last_event_id).where(cursor_table.c.id == 1)).first()

@@ -4,7 +4,9 @@ loopback, verified with the Standard Webhooks reference implementation."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import threading
 import time
 import uuid
@@ -243,3 +245,33 @@ def test_two_servers_on_postgres_deliver_each_message_once_in_order(
     finally:
         second.stop()
         first.stop()
+
+
+def delivery_rows(server: RunningServer, webhook_id: str) -> list[tuple[str, int]]:
+    """(status, done) of an endpoint's stored messages, read from the server's SQLite file."""
+    with contextlib.closing(sqlite3.connect(server.data_dir / "chunkd.db")) as db:
+        return db.execute(
+            "SELECT status, done FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id", (webhook_id,)
+        ).fetchall()
+
+
+def test_delivered_messages_are_deleted_after_the_retention_and_undelivered_ones_kept(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    running = start_server(tmp_path / "retention", {**FAST_RETRIES, "CHUNKD_WEBHOOK_RETENTION_SECONDS": "2"})
+    try:
+        key = running.api_key
+        delivered = register(running, key, receiver.url).json()
+        refused = register(running, key, "http://127.0.0.1:9/nobody-listens").json()  # every attempt fails
+        with open_channel(running.grpc_address) as channel:
+            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+            task = create(stub, key, PDF)
+            wait_terminal(stub, key, task.task_id)
+        wait_until(lambda: "Succeeded" in statuses_delivered(receiver, task.task_id))
+        wait_until(lambda: delivery_rows(running, delivered["webhook_id"]) == [], timeout=60)
+        # the refused endpoint's messages are still waiting (retried, inside the retry window): kept
+        assert delivery_rows(running, refused["webhook_id"]) == [
+            ("Starting", 0), ("Processing", 0), ("Succeeded", 0)
+        ]
+    finally:
+        running.stop()
