@@ -136,12 +136,12 @@ async def _update(request: Request, who: Caller, task_id: str) -> pb.Task:
 
 IncludeChunks = Annotated[bool, Query(description="Include output chunks")]
 Base64Urls = Annotated[bool, Query(description="data: URLs instead of signed URLs")]
-CREATE = {
+CREATE: dict[str, Any] = {
     "responses": {**TASK_RESPONSE, **CREATE_ERRORS},
     "openapi_extra": _json_body("CreateTaskBody", form="CreateTaskForm"),
     "summary": "Create a task",
 }
-UPDATE = {
+UPDATE: dict[str, Any] = {
     "openapi_extra": _json_body("Configuration"),
     "summary": "Re-process a Succeeded or Failed task with a changed configuration",
 }
@@ -234,10 +234,10 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def _statuses(values: list[str]) -> list[pb.TaskStatus.ValueType]:
+def _statuses(values: list[str]) -> list[Any]:
     """Repeated, or comma-separated as the 2.x SDK sends them."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
-    return [pb.TaskStatus.ValueType(codec.TASK_STATUS.from_json(name, "status")) for name in names]
+    return [codec.TASK_STATUS.from_json(name, "status") for name in names]
 
 
 @route(
@@ -278,7 +278,7 @@ async def list_tasks(
     ] = None,
 ) -> Response:
     message = pb.ListTasksRequest(
-        statuses=_statuses([s.value for s in status or ()] + list(statuses or ())),
+        statuses=_statuses([s.value for s in status or ()] + list(statuses or ())),  # type: ignore[attr-defined]
         include_chunks=include_chunks,
         base64_urls=base64_urls,
     )
@@ -290,10 +290,11 @@ async def list_tasks(
         start, end = _utc(start), _utc(end)
         if cursor is not None:
             # Strictly past the cursor: pages never end inside a group of tasks created at one instant.
+            moment = cursor if cursor.tzinfo else cursor.replace(tzinfo=UTC)
             if oldest_first:
-                start = max(filter(None, (start, _utc(cursor) + ONE_MICROSECOND)))
+                start = moment + ONE_MICROSECOND if start is None else max(start, moment + ONE_MICROSECOND)
             else:
-                end = min(filter(None, (end, _utc(cursor) - ONE_MICROSECOND)))
+                end = moment - ONE_MICROSECOND if end is None else min(end, moment - ONE_MICROSECOND)
         if start is not None:
             message.start.CopyFrom(codec.timestamp(start))
         if end is not None:
