@@ -277,12 +277,12 @@ async def list_tasks(
         Query(description="2.x: only tasks of these types; chunkd's tasks are all Parse"),
     ] = None,
 ) -> Response:
+    who = caller(request)
     message = pb.ListTasksRequest(
         statuses=_statuses([s.value for s in status or ()] + list(statuses or ())),  # type: ignore[attr-defined]
         include_chunks=include_chunks,
         base64_urls=base64_urls,
     )
-    who = caller(request)
     if _wants_v2_list(request):
         if task_types is not None and schemas.TaskType.Parse not in task_types:  # type: ignore[attr-defined]
             return Json({"tasks": [], "next_cursor": None, "has_more": False})
