@@ -5,6 +5,8 @@ and each response held to the OpenAPI document; the v1 paths keep v1's JSON."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -148,3 +150,27 @@ def test_list_answers_the_2x_sdk_a_page_and_everyone_else_v1s_array(own: httpx.C
     assert isinstance(v1, list) and [t["task_id"] for t in v1] == created[::-1]
     assert not V2_ONLY & set(v1[0])
     assert isinstance(own.get("/tasks", params={"page": 1, "limit": 1}).json(), list)
+
+
+def test_2x_pages_never_split_tasks_created_at_the_same_instant(idle: RunningServer, own: httpx.Client) -> None:
+    created = [own.post("/tasks/parse", json=BODY).json()["task_id"] for _ in range(6)]
+    group = created[1:5]
+    with contextlib.closing(sqlite3.connect(idle.data_dir / "chunkd.db")) as db, db:
+        # four tasks created at one instant (as one clock tick can create them)
+        db.execute(
+            f"UPDATE tasks SET created_at = (SELECT created_at FROM tasks WHERE id = ?) WHERE id IN ({','.join('?' * 4)})",
+            (group[0], *group),
+        )
+    for sort, expected_first in (("desc", created[5]), ("asc", created[0])):
+        pages: list[list[str]] = []
+        params: dict[str, Any] = {"limit": 2, "sort": sort}
+        while True:
+            page = own.get("/tasks", params=params).json()
+            pages.append([t["task_id"] for t in page["tasks"]])
+            if not page["has_more"]:
+                break
+            params["cursor"] = page["next_cursor"]
+        seen = [task_id for page_ids in pages for task_id in page_ids]
+        assert sorted(seen) == sorted(created) and len(seen) == 6, (sort, pages)
+        assert pages[0] == [expected_first]  # the page stops before the group rather than inside it
+        assert sorted(pages[1]) == sorted(group)  # the group, whole, though larger than the limit
