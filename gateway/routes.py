@@ -177,7 +177,13 @@ async def create_task_v2(request: Request, wait: WaitQuery = 0) -> Json:
     return Json(task_json_v2(await _create(request, who, wait), who, request))
 
 
-@route(["GET"], "/tasks/{task_id}", responses={**TASK_RESPONSE_V2, **ERRORS}, summary="Get a task (2.x JSON)")
+@route(
+    ["GET"],
+    "/tasks/{task_id}",
+    "/tasks/{task_id}/parse",  # the 2.x SDK's `tasks.parse.get`: the same parse task
+    responses={**TASK_RESPONSE_V2, **ERRORS},
+    summary="Get a task (2.x JSON)",
+)
 async def get_task_v2(
     task_id: str, request: Request, include_chunks: IncludeChunks = True, base64_urls: Base64Urls = False, wait: WaitQuery = 0
 ) -> Json:

@@ -68,6 +68,10 @@ def test_get_with_wait_answers_the_finished_task_completed_with_its_page_count(
     assert task["status"] == "Succeeded" and task["completed"] is True and task["started_at"] and task["finished_at"]
     assert task["file_info"]["page_count"] == task["output"]["page_count"] >= 2
     assert task["output"]["chunks"] and task["output"]["file_name"] == PDF.name
+    # the 2.x SDK's tasks.parse.get reads the same task
+    parse_get = http.get(f"/tasks/{task_id}/parse", params={"include_chunks": "false"})
+    check(document, "GET", "/api/v1/tasks/{task_id}/parse", parse_get)
+    assert parse_get.json()["task_id"] == task_id and parse_get.json()["task_type"] == "Parse"
     # its task_url is a 2.x path, and answers the same task
     again = httpx.get(task["task_url"], params={"include_chunks": "false"}, headers=http.headers).json()
     assert again["task_id"] == task_id and again["task_type"] == "Parse" and again["output"]["chunks"] == []
