@@ -434,6 +434,49 @@ def task_to_json(task: pb.Task, rewrite_url: UrlRewrite = _same) -> Json:
     }
 
 
+# Chunkr 2.x's task JSON, on the `/tasks/...` paths, as its generated SDK reads it
+# (chunkr-ai 0.1.0a15, Stainless-generated from Chunkr's OpenAPI: types/task_response.py,
+# parse_configuration.py, file_info.py, version_info.py, parse_output_response.py).
+# It differs from v1 in: `task_type`, `completed`, `file_info`, `version_info`, and a
+# configuration of the parse keys only (`input_file_url` moves to the top level;
+# `expires_in` and `high_resolution` are not part of it). `output` is v1's.
+PARSE_CONFIGURATION_KEYS = (
+    "chunk_processing", "error_handling", "ocr_strategy", "segment_processing", "segmentation_strategy"
+)
+TERMINAL_STATUSES = frozenset({pb.TASK_STATUS_SUCCEEDED, pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED})
+
+
+def task_to_json_v2(task: pb.Task, rewrite_url: UrlRewrite = _same, *, server_version: str) -> Json:
+    """A Task → Chunkr 2.x's TaskResponse (a parse task). chunkd keeps no client
+    versions, so `version_info.client_version` is always "Unspecified"."""
+    v1 = task_to_json(task, rewrite_url)
+    configuration = v1["configuration"]
+    input_file_url = configuration["input_file_url"]
+    return {
+        "task_id": task.task_id,
+        "task_type": "Parse",
+        "status": v1["status"],
+        "completed": task.status in TERMINAL_STATUSES,
+        "message": task.message,
+        "created_at": v1["created_at"],
+        "started_at": v1["started_at"],
+        "finished_at": v1["finished_at"],
+        "expires_at": v1["expires_at"],
+        "configuration": {key: configuration[key] for key in PARSE_CONFIGURATION_KEYS},
+        "file_info": {
+            "url": input_file_url or "",
+            "name": task.input_file.name or None,
+            "mime_type": task.input_file.mime_type or None,
+            "page_count": task.input_file.page_count or None,
+        },
+        "version_info": {"client_version": "Unspecified", "server_version": server_version},
+        "input_file_url": input_file_url,
+        "output": v1["output"],
+        "task_url": v1["task_url"],
+        "progress": v1["progress"],
+    }
+
+
 def event_to_json(event: pb.TaskEvent, rewrite_url: UrlRewrite = _same) -> Json:
     """A WatchTask event: its kind, when, the task as TaskResponse, and
     chunkd's progress (which Chunkr's TaskResponse has no field for)."""

@@ -5,19 +5,32 @@ from client.aio import AsyncTaskClient
 from client.errors import (
     ChunkdError,
     DeadlineExceeded,
+    FileNotFound,
     InvalidArgument,
     InvalidTaskState,
+    NotFound,
     ResourceExhausted,
     ServerError,
     TaskNotFound,
     Unauthenticated,
     Unavailable,
+    WebhookNotFound,
 )
 from client.listing import AsyncListing, Listing
 from client.retry import RetryPolicy
 from client.settings import Deadlines, Settings
 from client.sync import TaskClient
-from client.views import EventKind, Progress, Status, TaskPage, TaskView, WatchEvent
+from client.views import (
+    EventKind,
+    FileView,
+    Progress,
+    SignedUrl,
+    Status,
+    TaskPage,
+    TaskView,
+    WatchEvent,
+    WebhookView,
+)
 
 __all__ = [
     "AsyncListing",
@@ -26,14 +39,18 @@ __all__ = [
     "DeadlineExceeded",
     "Deadlines",
     "EventKind",
+    "FileNotFound",
+    "FileView",
     "InvalidArgument",
     "InvalidTaskState",
     "Listing",
+    "NotFound",
     "Progress",
     "ResourceExhausted",
     "RetryPolicy",
     "ServerError",
     "Settings",
+    "SignedUrl",
     "Status",
     "TaskClient",
     "TaskNotFound",
@@ -42,4 +59,6 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "WatchEvent",
+    "WebhookNotFound",
+    "WebhookView",
 ]

@@ -5,7 +5,7 @@ waiting is awaited."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Self, TypeVar
 
@@ -14,17 +14,32 @@ import grpc.aio
 from typing_extensions import Unpack
 
 from client.base import ClientBase, StatusFilter
-from client.errors import InvalidTaskState, TaskNotFound
+from client.errors import (
+    FileNotFound,
+    InvalidTaskState,
+    NotFound,
+    TaskNotFound,
+    WebhookNotFound,
+)
 from client.listing import AsyncListing
 from client.requests import (
     ConfigOptions,
+    Content,
     Since,
     Source,
     build_configuration,
     create_request,
+    upload_request,
 )
 from client.retry import Attempts
-from client.views import EventKind, TaskView, WatchEvent
+from client.views import (
+    EventKind,
+    FileView,
+    SignedUrl,
+    TaskView,
+    WatchEvent,
+    WebhookView,
+)
 from client.watching import WatchSession
 from protos import tasks_pb2 as pb
 
@@ -49,9 +64,15 @@ class AsyncTaskClient(ClientBase[grpc.aio.Channel]):
         await self.close()
 
     async def _call(
-        self, method: Callable[..., Awaitable[Response]], request: object, timeout: float, *, retry: bool
+        self,
+        method: Callable[..., Awaitable[Response]],
+        request: object,
+        timeout: float,
+        *,
+        retry: bool,
+        not_found: type[NotFound] = TaskNotFound,
     ) -> Response:
-        attempts = Attempts(self.settings.retry, retry=retry)
+        attempts = Attempts(self.settings.retry, retry=retry, not_found=not_found)
         while True:
             try:
                 return await method(request, metadata=self.settings.metadata, timeout=timeout)
@@ -155,3 +176,94 @@ class AsyncTaskClient(ClientBase[grpc.aio.Channel]):
         if last is None or last.kind is EventKind.DELETED:
             raise TaskNotFound(f"Task {task_id} was deleted while waiting for it")
         return await self.get(task_id, include_chunks=include_chunks)
+
+    # -- files (FileService) ------------------------------------------------
+
+    async def upload_file(
+        self,
+        content: Content,
+        *,
+        file_name: str | None = None,
+        metadata: dict[str, object] | None = None,
+        timeout: float | None = None,
+    ) -> FileView:
+        """As TaskClient.upload_file; the file is read off the event loop."""
+        request = await asyncio.to_thread(upload_request, content, file_name, metadata)
+        deadline = timeout or self.settings.deadlines.create
+        return FileView(
+            await self._call(self._files.UploadFile, request, deadline, retry=False, not_found=FileNotFound)
+        )
+
+    async def get_file(self, file_id: str, *, timeout: float | None = None) -> FileView:
+        request = pb.GetFileRequest(file_id=file_id)
+        deadline = timeout or self.settings.deadlines.read
+        return FileView(await self._call(self._files.GetFile, request, deadline, retry=True, not_found=FileNotFound))
+
+    async def list_files(self, *, page_size: int = 100, timeout: float | None = None) -> AsyncIterator[FileView]:
+        """Every stored file, newest first; pages are fetched as the iteration reaches them."""
+        request = pb.ListFilesRequest(limit=page_size)
+        while True:
+            deadline = timeout or self.settings.deadlines.read
+            reply = await self._call(self._files.ListFiles, request, deadline, retry=True, not_found=FileNotFound)
+            for stored in reply.files:
+                yield FileView(stored)
+            if not reply.has_more:
+                return
+            request.cursor = reply.next_cursor
+
+    async def file_content(self, file_id: str, *, timeout: float | None = None) -> bytes:
+        request = pb.GetFileContentRequest(file_id=file_id)
+        deadline = timeout or self.settings.deadlines.read
+        reply = await self._call(self._files.GetFileContent, request, deadline, retry=True, not_found=FileNotFound)
+        return reply.content  # type: ignore[no-any-return]
+
+    async def file_url(self, file_id: str, *, timeout: float | None = None) -> SignedUrl:
+        """A short-lived URL that downloads the file without an API key."""
+        request = pb.GetFileUrlRequest(file_id=file_id)
+        deadline = timeout or self.settings.deadlines.read
+        return self._signed_url(
+            await self._call(self._files.GetFileUrl, request, deadline, retry=True, not_found=FileNotFound)
+        )
+
+    async def delete_file(self, file_id: str, *, timeout: float | None = None) -> None:
+        request = pb.DeleteFileRequest(file_id=file_id)
+        try:
+            deadline = timeout or self.settings.deadlines.write
+            await self._call(self._files.DeleteFile, request, deadline, retry=True, not_found=FileNotFound)
+        except FileNotFound as error:
+            self._delete_was_ours(error)
+
+    # -- webhooks (WebhookService) --------------------------------------------
+
+    async def create_webhook(
+        self, url: str, *, event_types: Sequence[str] = (), timeout: float | None = None
+    ) -> WebhookView:
+        """Registers an endpoint for the caller's task changes; its `secret` signs them.
+        Never retried: a repeat would register it twice."""
+        request = pb.CreateWebhookRequest(url=url, event_types=list(event_types))
+        deadline = timeout or self.settings.deadlines.write
+        return WebhookView(
+            await self._call(self._webhooks.CreateWebhook, request, deadline, retry=False, not_found=WebhookNotFound)
+        )
+
+    async def get_webhook(self, webhook_id: str, *, timeout: float | None = None) -> WebhookView:
+        request = pb.GetWebhookRequest(webhook_id=webhook_id)
+        deadline = timeout or self.settings.deadlines.read
+        return WebhookView(
+            await self._call(self._webhooks.GetWebhook, request, deadline, retry=True, not_found=WebhookNotFound)
+        )
+
+    async def list_webhooks(self, *, timeout: float | None = None) -> Sequence[WebhookView]:
+        """The caller's endpoints, oldest first."""
+        request = pb.ListWebhooksRequest()
+        deadline = timeout or self.settings.deadlines.read
+        reply = await self._call(self._webhooks.ListWebhooks, request, deadline, retry=True, not_found=WebhookNotFound)
+        return [WebhookView(w) for w in reply.webhooks]
+
+    async def delete_webhook(self, webhook_id: str, *, timeout: float | None = None) -> None:
+        request = pb.DeleteWebhookRequest(webhook_id=webhook_id)
+        try:
+            deadline = timeout or self.settings.deadlines.write
+            await self._call(self._webhooks.DeleteWebhook, request, deadline, retry=True, not_found=WebhookNotFound)
+        except WebhookNotFound as error:
+            self._delete_was_ours(error)

@@ -4,14 +4,14 @@ and the request each method sends. The twins differ only in how they wait."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, UTC
 from typing import Generic, TypeVar
 
-from client.errors import InvalidTaskState, TaskNotFound
+from client.errors import InvalidTaskState, NotFound
 from client.requests import ConfigOptions, Since, build_configuration, list_request
 from client.retry import RetryPolicy
 from client.settings import Deadlines, Settings
-from client.views import Status, TaskView
+from client.views import SignedUrl, Status, TaskView
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 
@@ -56,6 +56,8 @@ class ClientBase(Generic[ChannelT]):
         self._owns_channel = channel is None
         self._channel: ChannelT = channel if channel is not None else self._open_channel()
         self._stub = tasks_pb2_grpc.TaskServiceStub(self._channel)
+        self._files = tasks_pb2_grpc.FileServiceStub(self._channel)
+        self._webhooks = tasks_pb2_grpc.WebhookServiceStub(self._channel)
 
     def _open_channel(self) -> ChannelT:
         raise NotImplementedError
@@ -87,7 +89,12 @@ class ClientBase(Generic[ChannelT]):
         raise error
 
     @staticmethod
-    def _delete_was_ours(error: TaskNotFound) -> None:
-        """A retried delete that finds no task: an earlier attempt deleted it."""
+    def _signed_url(reply: pb.FileUrl) -> SignedUrl:
+        expires = reply.expires_at.ToDatetime(tzinfo=UTC) if reply.HasField("expires_at") else None
+        return SignedUrl(reply.url, expires)
+
+    @staticmethod
+    def _delete_was_ours(error: NotFound) -> None:
+        """A retried delete that finds nothing: an earlier attempt deleted it."""
         if error.attempts == 1:
             raise error

@@ -21,8 +21,20 @@ class ChunkdError(Exception):
             self.code = code
 
 
-class TaskNotFound(ChunkdError):
+class NotFound(ChunkdError):
+    """The thing asked for is unknown, gone, or another owner's."""
+
+
+class TaskNotFound(NotFound):
     """The task is unknown, expired, deleted or belongs to another owner."""
+
+
+class FileNotFound(NotFound):
+    """The stored file is unknown, deleted or belongs to another owner."""
+
+
+class WebhookNotFound(NotFound):
+    """The webhook endpoint is unknown, deleted or belongs to another owner."""
 
 
 class InvalidTaskState(ChunkdError):
@@ -65,8 +77,11 @@ ERRORS: dict[grpc.StatusCode, type[ChunkdError]] = {
 }
 
 
-def from_rpc_error(error: grpc.RpcError) -> ChunkdError:
-    """The exception for a failed call, carrying the server's message."""
+def from_rpc_error(error: grpc.RpcError, not_found: type[NotFound] = TaskNotFound) -> ChunkdError:
+    """The exception for a failed call, carrying the server's message;
+    NOT_FOUND names what the call was about (a task, a file, a webhook)."""
     code: grpc.StatusCode = error.code()
     details: str = error.details() or code.name
+    if code == grpc.StatusCode.NOT_FOUND:
+        return not_found(details, code)
     return ERRORS.get(code, ServerError)(details, code)

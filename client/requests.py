@@ -4,6 +4,7 @@ server."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,11 +13,15 @@ from typing import BinaryIO, TypedDict
 
 from chunkr import codec
 from client.errors import InvalidArgument
-from client.views import Status
+from client.views import FileView, Status
 from protos import tasks_pb2 as pb
 
-# A path, a URL (http:// or https://), the bytes themselves or an open binary file.
-Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+# What an upload reads: a path, the bytes themselves or an open binary file.
+Content = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+# What a task is made from: that, a URL (http:// or https://) the server fetches, or a
+# file stored before (a FileView, or its `ch://files/{file_id}` URL).
+Source = Content | FileView
+STORED_FILE_PREFIX = "ch://files/"
 Since = datetime | timedelta
 
 
@@ -89,22 +94,37 @@ def create_request(
     the server. The file name defaults to the path's name, which is what the
     task's output and the server's type sniffing see."""
     request = pb.CreateTaskRequest(configuration=configuration)
-    if is_url(source):
+    if isinstance(source, FileView):
+        request.file_id = source.file_id
+    elif isinstance(source, str) and source.startswith(STORED_FILE_PREFIX):
+        request.file_id = source
+    elif is_url(source):
         assert isinstance(source, str)
         request.url = source
-    elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        request.file = path.read_bytes()
-        file_name = file_name or path.name
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        request.file = bytes(source)
-    elif hasattr(source, "read"):
-        request.file = source.read()
-        file_name = file_name or Path(str(getattr(source, "name", ""))).name or None
     else:
-        raise TypeError(f"cannot create a task from {type(source).__name__}")
-    request.file_name = file_name or "document"
+        request.file, file_name = read_content(source, file_name)
+    # A stored file keeps its own name unless one is given.
+    request.file_name = file_name or ("" if request.WhichOneof("source") == "file_id" else "document")
     return request
+
+
+def read_content(content: Content, file_name: str | None) -> tuple[bytes, str | None]:
+    """The bytes, and the name (the given one, else the path's or open file's base name)."""
+    if isinstance(content, (str, os.PathLike)):
+        path = Path(content)
+        return path.read_bytes(), file_name or path.name
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return bytes(content), file_name
+    if hasattr(content, "read"):
+        return content.read(), file_name or Path(str(getattr(content, "name", ""))).name or None
+    raise TypeError(f"cannot read a document from {type(content).__name__}")
+
+
+def upload_request(content: Content, file_name: str | None, metadata: dict[str, object] | None) -> pb.UploadFileRequest:
+    data, name = read_content(content, file_name)
+    return pb.UploadFileRequest(
+        file=data, file_name=name or "document", metadata=json.dumps(metadata) if metadata is not None else ""
+    )
 
 
 

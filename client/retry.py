@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from client.errors import from_rpc_error
+from client.errors import NotFound, TaskNotFound, from_rpc_error
 
 RETRIED_CODES = frozenset({grpc.StatusCode.UNAVAILABLE})
 
@@ -70,8 +70,9 @@ class Attempts:
                 time.sleep(attempts.failed(error))  # or raises
     """
 
-    def __init__(self, policy: RetryPolicy, *, retry: bool) -> None:
+    def __init__(self, policy: RetryPolicy, *, retry: bool, not_found: type[NotFound] = TaskNotFound) -> None:
         self._delays = policy.delays() if retry else iter(())
+        self._not_found = not_found
         self.count = 1
 
     def failed(self, error: grpc.RpcError) -> float:
@@ -79,7 +80,7 @@ class Attempts:
         records how many attempts were made)."""
         delay = next(self._delays, None) if is_retryable(error) else None
         if delay is None:
-            failure = from_rpc_error(error)
+            failure = from_rpc_error(error, self._not_found)
             failure.attempts = self.count
             raise failure from None
         self.count += 1

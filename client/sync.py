@@ -5,7 +5,7 @@ WatchTask, reconnecting when the stream drops."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Self, TypeVar
 
@@ -13,17 +13,32 @@ import grpc
 from typing_extensions import Unpack
 
 from client.base import ClientBase, StatusFilter
-from client.errors import InvalidTaskState, TaskNotFound
+from client.errors import (
+    FileNotFound,
+    InvalidTaskState,
+    NotFound,
+    TaskNotFound,
+    WebhookNotFound,
+)
 from client.listing import Listing
 from client.requests import (
     ConfigOptions,
+    Content,
     Since,
     Source,
     build_configuration,
     create_request,
+    upload_request,
 )
 from client.retry import Attempts
-from client.views import EventKind, TaskView, WatchEvent
+from client.views import (
+    EventKind,
+    FileView,
+    SignedUrl,
+    TaskView,
+    WatchEvent,
+    WebhookView,
+)
 from client.watching import WatchSession
 from protos import tasks_pb2 as pb
 
@@ -46,8 +61,16 @@ class TaskClient(ClientBase[grpc.Channel]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _call(self, method: Callable[..., Response], request: object, timeout: float, *, retry: bool) -> Response:
-        attempts = Attempts(self.settings.retry, retry=retry)
+    def _call(
+        self,
+        method: Callable[..., Response],
+        request: object,
+        timeout: float,
+        *,
+        retry: bool,
+        not_found: type[NotFound] = TaskNotFound,
+    ) -> Response:
+        attempts = Attempts(self.settings.retry, retry=retry, not_found=not_found)
         while True:
             try:
                 return method(request, metadata=self.settings.metadata, timeout=timeout)
@@ -156,3 +179,93 @@ class TaskClient(ClientBase[grpc.Channel]):
         if last is None or last.kind is EventKind.DELETED:
             raise TaskNotFound(f"Task {task_id} was deleted while waiting for it")
         return self.get(task_id, include_chunks=include_chunks)
+
+    # -- files (FileService) ------------------------------------------------
+
+    def upload_file(
+        self,
+        content: Content,
+        *,
+        file_name: str | None = None,
+        metadata: dict[str, object] | None = None,
+        timeout: float | None = None,
+    ) -> FileView:
+        """Stores a file (a path, bytes or a binary file) for any number of tasks:
+        `create(file)` or `create(file.url)` then reads it without a second upload.
+        Never retried: a repeat would store it twice."""
+        request = upload_request(content, file_name, metadata)
+        deadline = timeout or self.settings.deadlines.create
+        return FileView(self._call(self._files.UploadFile, request, deadline, retry=False, not_found=FileNotFound))
+
+    def get_file(self, file_id: str, *, timeout: float | None = None) -> FileView:
+        request = pb.GetFileRequest(file_id=file_id)
+        deadline = timeout or self.settings.deadlines.read
+        return FileView(self._call(self._files.GetFile, request, deadline, retry=True, not_found=FileNotFound))
+
+    def list_files(self, *, page_size: int = 100, timeout: float | None = None) -> Iterator[FileView]:
+        """Every stored file, newest first; pages are fetched as the iteration reaches them."""
+        request = pb.ListFilesRequest(limit=page_size)
+        while True:
+            deadline = timeout or self.settings.deadlines.read
+            reply = self._call(self._files.ListFiles, request, deadline, retry=True, not_found=FileNotFound)
+            yield from (FileView(f) for f in reply.files)
+            if not reply.has_more:
+                return
+            request.cursor = reply.next_cursor
+
+    def file_content(self, file_id: str, *, timeout: float | None = None) -> bytes:
+        request = pb.GetFileContentRequest(file_id=file_id)
+        deadline = timeout or self.settings.deadlines.read
+        reply = self._call(self._files.GetFileContent, request, deadline, retry=True, not_found=FileNotFound)
+        return reply.content  # type: ignore[no-any-return]
+
+    def file_url(self, file_id: str, *, timeout: float | None = None) -> SignedUrl:
+        """A short-lived URL that downloads the file without an API key."""
+        request = pb.GetFileUrlRequest(file_id=file_id)
+        deadline = timeout or self.settings.deadlines.read
+        return self._signed_url(
+            self._call(self._files.GetFileUrl, request, deadline, retry=True, not_found=FileNotFound)
+        )
+
+    def delete_file(self, file_id: str, *, timeout: float | None = None) -> None:
+        request = pb.DeleteFileRequest(file_id=file_id)
+        try:
+            deadline = timeout or self.settings.deadlines.write
+            self._call(self._files.DeleteFile, request, deadline, retry=True, not_found=FileNotFound)
+        except FileNotFound as error:
+            self._delete_was_ours(error)
+
+    # -- webhooks (WebhookService) --------------------------------------------
+
+    def create_webhook(
+        self, url: str, *, event_types: Sequence[str] = (), timeout: float | None = None
+    ) -> WebhookView:
+        """Registers an endpoint for the caller's task changes; its `secret` signs them.
+        Never retried: a repeat would register it twice."""
+        request = pb.CreateWebhookRequest(url=url, event_types=list(event_types))
+        deadline = timeout or self.settings.deadlines.write
+        return WebhookView(
+            self._call(self._webhooks.CreateWebhook, request, deadline, retry=False, not_found=WebhookNotFound)
+        )
+
+    def get_webhook(self, webhook_id: str, *, timeout: float | None = None) -> WebhookView:
+        request = pb.GetWebhookRequest(webhook_id=webhook_id)
+        deadline = timeout or self.settings.deadlines.read
+        return WebhookView(
+            self._call(self._webhooks.GetWebhook, request, deadline, retry=True, not_found=WebhookNotFound)
+        )
+
+    def list_webhooks(self, *, timeout: float | None = None) -> Sequence[WebhookView]:
+        """The caller's endpoints, oldest first."""
+        request = pb.ListWebhooksRequest()
+        deadline = timeout or self.settings.deadlines.read
+        reply = self._call(self._webhooks.ListWebhooks, request, deadline, retry=True, not_found=WebhookNotFound)
+        return [WebhookView(w) for w in reply.webhooks]
+
+    def delete_webhook(self, webhook_id: str, *, timeout: float | None = None) -> None:
+        request = pb.DeleteWebhookRequest(webhook_id=webhook_id)
+        try:
+            deadline = timeout or self.settings.deadlines.write
+            self._call(self._webhooks.DeleteWebhook, request, deadline, retry=True, not_found=WebhookNotFound)
+        except WebhookNotFound as error:
+            self._delete_was_ours(error)

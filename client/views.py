@@ -6,6 +6,7 @@ instead of proto enum numbers and Timestamps. The message itself stays at
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -204,3 +205,78 @@ class TaskPage:
 
     tasks: list[TaskView]
     next_page_token: str
+
+
+@dataclass(frozen=True)
+class FileView:
+    """A stored file (FileService); pass it, or its `url`, to `create` as the source."""
+
+    proto: pb.File
+
+    @property
+    def file_id(self) -> str:
+        return self.proto.file_id
+
+    @property
+    def file_name(self) -> str:
+        return self.proto.file_name
+
+    @property
+    def content_type(self) -> str:
+        return self.proto.content_type
+
+    @property
+    def file_size(self) -> int:
+        return self.proto.file_size
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return json.loads(self.proto.metadata or "{}")  # type: ignore[no-any-return]
+
+    @property
+    def created_at(self) -> datetime:
+        created = _datetime(self.proto, "created_at")
+        assert created is not None, "the server always sets created_at"
+        return created
+
+    @property
+    def url(self) -> str:
+        """`ch://files/{file_id}`: a task's `file`, in place of a second upload."""
+        return self.proto.url
+
+
+@dataclass(frozen=True)
+class SignedUrl:
+    """A download URL that needs no API key, until `expires_at`."""
+
+    url: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WebhookView:
+    """A webhook endpoint; verify its messages with `standardwebhooks.Webhook(secret)`."""
+
+    proto: pb.Webhook
+
+    @property
+    def webhook_id(self) -> str:
+        return self.proto.webhook_id
+
+    @property
+    def url(self) -> str:
+        return self.proto.url
+
+    @property
+    def event_types(self) -> list[str]:
+        return list(self.proto.event_types)
+
+    @property
+    def secret(self) -> str:
+        return self.proto.secret
+
+    @property
+    def created_at(self) -> datetime:
+        created = _datetime(self.proto, "created_at")
+        assert created is not None, "the server always sets created_at"
+        return created

@@ -38,8 +38,9 @@ class Caller:
     base_url: str
     rewrite_files: bool
 
-    def task_url(self, task_id: str) -> str:
-        return f"{self.base_url}/api/v1/task/{task_id}"
+    def task_url(self, task_id: str, spelling: str = "task") -> str:
+        """The task's URL on the path of the API generation that answered (`task` or `tasks`)."""
+        return f"{self.base_url}/api/v1/{spelling}/{task_id}"
 
     def file_url(self, url: str) -> str:
         """A signed URL the server made from its default public URL, moved to

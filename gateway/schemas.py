@@ -261,6 +261,69 @@ class TaskResponse(Strict):
     progress: Progress | None = Field(None, description="chunkd's: the stage and pages done (Chunkr has no such field)")
 
 
+class SortOrder(str, Enum):
+    asc = "asc"
+    desc = "desc"
+
+
+class TaskType(str, Enum):
+    Parse = "Parse"
+    Extract = "Extract"
+
+
+class ParseConfiguration(Strict):
+    """Chunkr 2.x's configuration of a parse task, defaults filled in."""
+
+    chunk_processing: ChunkProcessingOut
+    error_handling: ErrorHandlingStrategy | None  # type: ignore[valid-type]
+    ocr_strategy: OcrStrategy | None  # type: ignore[valid-type]
+    segment_processing: SegmentProcessingOut  # type: ignore[valid-type]
+    segmentation_strategy: SegmentationStrategy | None  # type: ignore[valid-type]
+
+
+class InputFileInfo(Strict):
+    """Chunkr 2.x's `file_info`: what is known of the input file."""
+
+    url: str = Field(description="Signed URL (or data: URL) of the input file")
+    name: str | None
+    mime_type: str | None
+    page_count: int | None = Field(description="Null until the pages are counted")
+
+
+class VersionInfo(Strict):
+    client_version: str = Field(description='Always "Unspecified": chunkd keeps no client versions')
+    server_version: str
+
+
+class TaskResponseV2(Strict):
+    """A task in Chunkr 2.x's JSON (the `/tasks/...` paths)."""
+
+    task_id: str
+    task_type: TaskType
+    status: Status  # type: ignore[valid-type]
+    completed: bool = Field(description="Succeeded, Failed or Cancelled")
+    message: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime | None
+    configuration: ParseConfiguration
+    file_info: InputFileInfo
+    version_info: VersionInfo
+    input_file_url: str | None = Field(description="Deprecated by Chunkr for `file_info.url`")
+    output: OutputResponse | None
+    task_url: str | None = Field(description="Absolute URL of this task on the 2.x path")
+    progress: Progress | None = Field(None, description="chunkd's: the stage and pages done (Chunkr has no such field)")
+
+
+class TasksPage(Strict):
+    """One page of `GET /tasks` for 2.x callers."""
+
+    tasks: list[TaskResponseV2]
+    next_cursor: datetime | None = Field(description="Pass as `cursor` for the next page; null on the last")
+    has_more: bool
+
+
 class Progress(Strict):
     stage: str
     pages_done: int

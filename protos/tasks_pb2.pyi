@@ -314,7 +314,7 @@ class Progress(_message.Message):
     def __init__(self, stage: _Optional[str] = ..., pages_done: _Optional[int] = ..., pages_total: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("task_id", "status", "message", "created_at", "started_at", "finished_at", "expires_at", "configuration", "output", "task_url", "progress", "input_file_url")
+    __slots__ = ("task_id", "status", "message", "created_at", "started_at", "finished_at", "expires_at", "configuration", "output", "task_url", "progress", "input_file_url", "input_file")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
@@ -327,6 +327,7 @@ class Task(_message.Message):
     TASK_URL_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
     INPUT_FILE_URL_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FILE_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     status: TaskStatus
     message: str
@@ -339,7 +340,18 @@ class Task(_message.Message):
     task_url: str
     progress: Progress
     input_file_url: str
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., message: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., configuration: _Optional[_Union[Configuration, _Mapping]] = ..., output: _Optional[_Union[Output, _Mapping]] = ..., task_url: _Optional[str] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., input_file_url: _Optional[str] = ...) -> None: ...
+    input_file: InputFile
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., message: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., configuration: _Optional[_Union[Configuration, _Mapping]] = ..., output: _Optional[_Union[Output, _Mapping]] = ..., task_url: _Optional[str] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., input_file_url: _Optional[str] = ..., input_file: _Optional[_Union[InputFile, _Mapping]] = ...) -> None: ...
+
+class InputFile(_message.Message):
+    __slots__ = ("name", "mime_type", "page_count")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    mime_type: str
+    page_count: int
+    def __init__(self, name: _Optional[str] = ..., mime_type: _Optional[str] = ..., page_count: _Optional[int] = ...) -> None: ...
 
 class CreateTaskRequest(_message.Message):
     __slots__ = ("file", "url", "file_id", "file_name", "configuration")
@@ -368,7 +380,7 @@ class GetTaskRequest(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., include_chunks: _Optional[bool] = ..., base64_urls: _Optional[bool] = ..., wait: _Optional[int] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
-    __slots__ = ("page", "limit", "page_size", "page_token", "start", "end", "include_chunks", "base64_urls", "statuses")
+    __slots__ = ("page", "limit", "page_size", "page_token", "start", "end", "include_chunks", "base64_urls", "statuses", "oldest_first")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
@@ -378,6 +390,7 @@ class ListTasksRequest(_message.Message):
     INCLUDE_CHUNKS_FIELD_NUMBER: _ClassVar[int]
     BASE64_URLS_FIELD_NUMBER: _ClassVar[int]
     STATUSES_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_FIRST_FIELD_NUMBER: _ClassVar[int]
     page: int
     limit: int
     page_size: int
@@ -387,7 +400,8 @@ class ListTasksRequest(_message.Message):
     include_chunks: bool
     base64_urls: bool
     statuses: _containers.RepeatedScalarFieldContainer[TaskStatus]
-    def __init__(self, page: _Optional[int] = ..., limit: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., include_chunks: _Optional[bool] = ..., base64_urls: _Optional[bool] = ..., statuses: _Optional[_Iterable[_Union[TaskStatus, str]]] = ...) -> None: ...
+    oldest_first: bool
+    def __init__(self, page: _Optional[int] = ..., limit: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., include_chunks: _Optional[bool] = ..., base64_urls: _Optional[bool] = ..., statuses: _Optional[_Iterable[_Union[TaskStatus, str]]] = ..., oldest_first: _Optional[bool] = ...) -> None: ...
 
 class ListTasksResponse(_message.Message):
     __slots__ = ("tasks", "next_page_token")

@@ -215,7 +215,8 @@ async def serve(
 
             drains.append(drain_worker)
         if first:
-            background.append(asyncio.create_task(Sweeper(settings, parts.store, parts.blobs).run(), name="sweeper"))
+            sweeper = Sweeper(settings, parts.store, parts.blobs, WebhookStore(parts.db))
+            background.append(asyncio.create_task(sweeper.run(), name="sweeper"))
         if gateway:
             from gateway.app import serve as serve_gateway
 

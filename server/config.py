@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(default=15.0, gt=0)
     webhook_retry_seconds: float = Field(default=5.0, gt=0)
     webhook_retry_window: float = Field(default=24 * 3600.0, gt=0)
+    # Seconds a delivered (or given-up) message is kept before the sweeper deletes it; undelivered
+    # ones are kept until they are. Longer than task_timeout: an endpoint is sent a task's status
+    # once, and the kept message is how a repeat of the same status is recognised.
+    webhook_retention_seconds: float = Field(default=7 * 24 * 3600.0, gt=0)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -54,6 +54,12 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     return codec.timestamp(value) if value is not None else None
 
 
+def known_page_count(row: TaskRow) -> int:
+    """The document's pages: counted by the last successful run, else by this
+    run's progress so far; 0 when nothing has counted them."""
+    return row.page_count or row.pages_total
+
+
 SUMMARY_CACHE_SIZE = 4096
 
 
@@ -102,6 +108,7 @@ class Presenter:
             configuration=configuration_from_text(row.configuration),
             task_url=f"{self.signer.public_url}/api/v1/task/{row.id}",
             progress=pb.Progress(stage=row.progress_stage, pages_done=row.pages_done, pages_total=row.pages_total),
+            input_file=pb.InputFile(name=row.file_name, mime_type=row.mime_type, page_count=known_page_count(row)),
         )
         if with_output:
             task.input_file_url = self.url(row.input_key, base64_urls)
@@ -110,9 +117,7 @@ class Presenter:
         elif with_output and row.status == Status.FAILED:
             # What is known of the document survives its failure: its name and pages.
             task.output.CopyFrom(
-                pb.Output(
-                    file_name=row.file_name, mime_type=row.mime_type, page_count=row.page_count or row.pages_total
-                )
+                pb.Output(file_name=row.file_name, mime_type=row.mime_type, page_count=known_page_count(row))
             )
         return task
 

@@ -271,7 +271,13 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             if status not in STATUS_FROM_PROTO:
                 raise InvalidArgument(f"Invalid status: {status}")
             statuses.append(STATUS_FROM_PROTO[status])
-        common: dict[str, Any] = {"owner": owner, "start": start, "end": end, "statuses": tuple(statuses)}
+        common: dict[str, Any] = {
+            "owner": owner,
+            "start": start,
+            "end": end,
+            "statuses": tuple(statuses),
+            "oldest_first": request.oldest_first,
+        }
         if request.HasField("page") or request.HasField("limit"):
             if request.HasField("page") and not request.HasField("limit"):
                 raise InvalidArgument("Limit is required when page is provided")

@@ -114,6 +114,7 @@ class ListQuery:
     start: datetime | None = None
     end: datetime | None = None
     statuses: tuple[Status, ...] = ()
+    oldest_first: bool = False
 
 
 def encode_cursor(task: TaskRow) -> str:
@@ -444,8 +445,13 @@ class TaskStore:
         rows = await self._commit(work)
         return rows[0] if rows else None
 
-    async def fail(self, claim: Claim, message: str) -> TaskRow | None:
-        rows = await self._cas(self._held(claim), _finish_values(claim.task, Status.FAILED, message, utcnow()))
+    async def fail(self, claim: Claim, message: str, *, page_count: int = 0) -> TaskRow | None:
+        """`page_count`: the pages this run counted before failing (0 = not counted),
+        kept so a failed task still says how long its document is."""
+        values = _finish_values(claim.task, Status.FAILED, message, utcnow())
+        if page_count:
+            values["page_count"] = page_count
+        rows = await self._cas(self._held(claim), values)
         return rows[0] if rows else None
 
     async def release(self, claim: Claim, message: str) -> TaskRow | None:
@@ -546,16 +552,20 @@ class TaskStore:
             where.append(tasks.c.status.in_(query.statuses))
         if query.after is not None:
             created, last_id = query.after
-            where.append(
-                or_(tasks.c.created_at < created, and_(tasks.c.created_at == created, tasks.c.id < last_id))
-            )
-        return (
-            select(tasks)
-            .where(*where)
-            .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
-            .offset(query.offset)
-            .limit(query.limit)
+            if query.oldest_first:
+                where.append(
+                    or_(tasks.c.created_at > created, and_(tasks.c.created_at == created, tasks.c.id > last_id))
+                )
+            else:
+                where.append(
+                    or_(tasks.c.created_at < created, and_(tasks.c.created_at == created, tasks.c.id < last_id))
+                )
+        order = (
+            (tasks.c.created_at.asc(), tasks.c.id.asc())
+            if query.oldest_first
+            else (tasks.c.created_at.desc(), tasks.c.id.desc())
         )
+        return select(tasks).where(*where).order_by(*order).offset(query.offset).limit(query.limit)
 
     async def list(self, query: ListQuery) -> list[TaskRow]:
         return [_row(m) for m in await self.db.fetch(self.list_statement(query))]

@@ -171,6 +171,19 @@ class WebhookStore:
             raise WebhookNotFound()
 
 
+    async def prune_delivered(self, older_than: float) -> int:
+        """Deletes the messages done (delivered or given up) that were created more than
+        `older_than` seconds ago; returns how many."""
+
+        def work(connection: Connection) -> int:
+            cutoff = utcnow() - timedelta(seconds=older_than)
+            return connection.execute(
+                delete(deliveries).where(deliveries.c.done.is_(True), deliveries.c.created_at < cutoff)
+            ).rowcount
+
+        return await self.db.transaction(work)
+
+
 def _fan_out(connection: Connection) -> int:
     """Turns the task_events written since the cursor into messages; returns how many events it read."""
     row = connection.execute(select(cursor_table.c.last_event_id).where(cursor_table.c.id == 1)).first()
@@ -248,7 +261,12 @@ class _CursorMoved(Exception):
 
 
 def _claim_due(connection: Connection, claim_seconds: float) -> list[dict[str, Any]]:
-    """Due messages at the head of their (endpoint, task) queue, claimed for `claim_seconds`."""
+    """Due messages at the head of their (endpoint, task) queue, claimed for `claim_seconds`.
+    On PostgreSQL several `chunkd serve` processes claim at once: the rows are locked
+    (FOR UPDATE OF webhook_deliveries SKIP LOCKED) until the claim commits, so a message
+    another process is claiming is skipped, never claimed twice; once committed, its
+    claim has moved `next_attempt_at` past now, and PostgreSQL re-checks that condition
+    on the new row version before locking it. (SQLite serializes writers.)"""
     now = utcnow()
     earlier = aliased(deliveries)
     statement = (
@@ -269,6 +287,8 @@ def _claim_due(connection: Connection, claim_seconds: float) -> list[dict[str, A
         .order_by(deliveries.c.id)
         .limit(DELIVERY_BATCH)
     )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=deliveries)
     due = [dict(r) for r in connection.execute(statement).mappings().all()]
     if due:
         connection.execute(
@@ -384,5 +404,11 @@ class Dispatcher:
                         delivery["message_id"], attempts, error)
         else:
             values["next_attempt_at"] = now + timedelta(seconds=backoff(attempts, self.settings.webhook_retry_seconds))
-        connection.execute(update(deliveries).where(deliveries.c.id == delivery["id"]).values(**values))
+        # Fenced on the attempts seen at claim time: if the claim expired and another
+        # dispatcher already recorded an attempt, this late one changes nothing.
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery["id"], deliveries.c.attempts == delivery["attempts"])
+            .values(**values)
+        )
         return outcome

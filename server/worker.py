@@ -59,6 +59,7 @@ class JobResult:
     failed: bool  # the document cannot be processed: the task fails now
     retry: bool = False  # something went wrong around the document: another attempt may succeed
     ocr_pages: int = 0  # pages OCR read
+    page_count: int = 0  # on failure: the pages counted before it (0 = not counted)
 
 
 STARTED = "Starting"  # the first progress a job reports, once its process is ready
@@ -106,7 +107,11 @@ def run_job(job: Job) -> JobResult:
     from server.pipeline import process
     from server.pipeline import run as _  # noqa: F401  the imports, before the clock starts
 
+    counted = 0  # the result carries it: progress travels on another queue and may arrive after it
+
     def report(stage: str, done: int, total: int) -> None:
+        nonlocal counted
+        counted = total or counted
         if _progress_queue is not None:
             _progress_queue.put((job.task_id, stage, done, total))
 
@@ -116,7 +121,7 @@ def run_job(job: Job) -> JobResult:
     try:
         result = process(job.input_path, job.mime_type, configuration, job.workdir, report)
     except ChunkdError as exc:
-        return JobResult(output=None, pdf_path=None, message=exc.message, failed=True)
+        return JobResult(output=None, pdf_path=None, message=exc.message, failed=True, page_count=counted)
     except MemoryError:
         return JobResult(
             output=None,
@@ -124,6 +129,7 @@ def run_job(job: Job) -> JobResult:
             message="Processing the document needed more memory than a pipeline process may use "
             "(CHUNKD_MAX_PROCESS_MEMORY)",
             failed=True,
+            page_count=counted,
         )
     except Exception as exc:  # a parser bug or a vanished file: keep the process, let another attempt try
         logging.getLogger(__name__).exception("pipeline raised on task %s", job.task_id)
@@ -133,6 +139,7 @@ def run_job(job: Job) -> JobResult:
             message=f"processing the document raised an unexpected error ({type(exc).__name__})",
             failed=True,
             retry=True,
+            page_count=counted,
         )
     return JobResult(
         output=result.output.SerializeToString(),
@@ -373,10 +380,10 @@ class Worker:
             reporter.cancel()
             watch.end_stage(time.monotonic())
             if result.retry:
-                await self._retry(claim, result.message)
+                await self._retry(claim, result.message, result.page_count or watch.total)
             elif result.failed or result.output is None:
                 outcome = "failed"
-                await self.store.fail(claim, result.message)
+                await self.store.fail(claim, result.message, page_count=result.page_count or watch.total)
             else:
                 outcome = await self._store_output(claim, workdir, result)
         except asyncio.CancelledError:
@@ -384,7 +391,7 @@ class Worker:
             raise
         except Exception as exc:  # the blob store, the database, a vanished file: not the document's fault
             log.exception("task %s failed unexpectedly", task.id)
-            await self._retry(claim, f"an internal error occurred ({type(exc).__name__})")
+            await self._retry(claim, f"an internal error occurred ({type(exc).__name__})", watch.total)
         finally:
             seconds = time.monotonic() - started
             metrics.TASK_SECONDS.labels(watch.file_type, outcome).observe(seconds)
@@ -399,13 +406,16 @@ class Worker:
             self._relay.listeners.pop(task.id, None)
             await asyncio.to_thread(shutil.rmtree, workdir, True)
 
-    async def _retry(self, claim: Claim, reason: str) -> None:
-        """Hand the task back for another attempt, or fail it after the last one."""
+    async def _retry(self, claim: Claim, reason: str, page_count: int) -> None:
+        """Hand the task back for another attempt, or fail it after the last one
+        (keeping the page count when this attempt had counted the pages)."""
         attempts = claim.task.attempts
         try:
             if attempts >= self.settings.max_attempts:
                 plural = "s" if attempts != 1 else ""
-                await self.store.fail(claim, f"Task failed after {attempts} attempt{plural}: {reason}")
+                await self.store.fail(
+                    claim, f"Task failed after {attempts} attempt{plural}: {reason}", page_count=page_count
+                )
             else:
                 await self.store.release(claim, f"Task queued again: {reason}")
         except Exception:  # the lease expires and the sweeper requeues the task

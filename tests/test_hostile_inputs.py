@@ -112,6 +112,24 @@ def test_a_resource_bomb_fails_its_task_with_the_limit_and_the_worker_keeps_serv
 
 
 @pytest.mark.parametrize(
+    ("make", "limit"),
+    [
+        (lambda d: hostile.slow_page_pdf(d / "odd.pdf"), "CHUNKD_PAGE_TIMEOUT"),
+        (lambda d: hostile.big_page_pdf(d / "odd.pdf", 20_000), "CHUNKD_MAX_IMAGE_PIXELS"),
+    ],
+    ids=["killed after minutes", "refused at once"],
+)
+def test_a_task_that_fails_after_counting_its_pages_keeps_the_count(
+    stub: tasks_pb2_grpc.TaskServiceStub, server: RunningServer, tmp_path: Path, make, limit: str  # type: ignore[no-untyped-def]
+) -> None:
+    """Its page was counted before the page failed: the failed task still says 1 page."""
+    done = outcome(stub, server, make(tmp_path))
+    assert done.status == pb.TASK_STATUS_FAILED and limit in done.message
+    assert (done.output.file_name, done.output.page_count) == ("odd.pdf", 1)
+    assert (done.input_file.name, done.input_file.page_count) == ("odd.pdf", 1)
+
+
+@pytest.mark.parametrize(
     "make", [hostile.nested_pdf, hostile.cyclic_pdf], ids=["nested arrays and a self-drawing form", "cyclic page tree"]
 )
 def test_nested_or_cyclic_pdf_objects_end_the_task_readably(

@@ -4,9 +4,12 @@ loopback, verified with the Standard Webhooks reference implementation."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ from standardwebhooks import Webhook as Verifier
 
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
+from server.webhooks import CLAIM_MARGIN_SECONDS
 from tests.harness import CORPUS, RunningServer, start_server
 from tests.support import (
     auth,
@@ -30,6 +34,7 @@ from tests.support import (
     wait_terminal,
     wait_until,
 )
+from tests.test_postgres import database  # noqa: F401  the fixture: a fresh PostgreSQL database
 
 PDF = CORPUS / "pdf" / "multi_page.pdf"
 FAST_RETRIES = {"CHUNKD_ALLOW_PRIVATE_URLS": "true", "CHUNKD_WEBHOOK_RETRY_SECONDS": "0.2"}
@@ -221,6 +226,67 @@ def test_delivery_survives_a_restart(tmp_path: Path, receiver: Receiver) -> None
         assert statuses_delivered(receiver, task.task_id) == ["Starting", "Processing", "Succeeded"]
         for headers, body in receiver.delivered():
             verified(hook["secret"], headers, body)
+    finally:
+        running.stop()
+
+
+def test_two_servers_on_postgres_deliver_each_message_once_in_order(
+    database: str, tmp_path: Path, receiver: Receiver  # noqa: F811
+) -> None:
+    """Two `chunkd serve` processes on one PostgreSQL database both dispatch: every
+    message reaches the one receiver once, and each task's arrive in order."""
+    env = {**FAST_RETRIES, "CHUNKD_DATABASE_URL": database}
+    first = start_server(tmp_path / "first", env)
+    second = start_server(tmp_path / "second", env, "--no-worker", "--no-gateway")  # a dispatcher, no worker
+    try:
+        hook = register(first, first.api_key, receiver.url).json()
+        note = tmp_path / "note.md"
+        note.write_text("# Note\n\nA short document.\n")
+        with open_channel(first.grpc_address) as channel:
+            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+            ids = [create(stub, first.api_key, note).task_id for _ in range(15)]
+            for task_id in ids:
+                wait_terminal(stub, first.api_key, task_id)
+        wait_until(lambda: all("Succeeded" in statuses_delivered(receiver, t) for t in ids), timeout=60)
+        # a second delivery of a message would follow its first within a claim; give it that long
+        time.sleep(CLAIM_MARGIN_SECONDS)
+        for task_id in ids:
+            assert statuses_delivered(receiver, task_id) == ["Starting", "Processing", "Succeeded"], task_id
+        message_ids = [headers["webhook-id"] for headers, _, _ in receiver.attempts]
+        assert len(message_ids) == len(set(message_ids)) == 3 * len(ids)
+        for headers, body in receiver.delivered():
+            verified(hook["secret"], headers, body)
+    finally:
+        second.stop()
+        first.stop()
+
+
+def delivery_rows(server: RunningServer, webhook_id: str) -> list[tuple[str, int]]:
+    """(status, done) of an endpoint's stored messages, read from the server's SQLite file."""
+    with contextlib.closing(sqlite3.connect(server.data_dir / "chunkd.db")) as db:
+        return db.execute(
+            "SELECT status, done FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id", (webhook_id,)
+        ).fetchall()
+
+
+def test_delivered_messages_are_deleted_after_the_retention_and_undelivered_ones_kept(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    running = start_server(tmp_path / "retention", {**FAST_RETRIES, "CHUNKD_WEBHOOK_RETENTION_SECONDS": "2"})
+    try:
+        key = running.api_key
+        delivered = register(running, key, receiver.url).json()
+        refused = register(running, key, "http://127.0.0.1:9/nobody-listens").json()  # every attempt fails
+        with open_channel(running.grpc_address) as channel:
+            stub = tasks_pb2_grpc.TaskServiceStub(channel)
+            task = create(stub, key, PDF)
+            wait_terminal(stub, key, task.task_id)
+        wait_until(lambda: "Succeeded" in statuses_delivered(receiver, task.task_id))
+        wait_until(lambda: delivery_rows(running, delivered["webhook_id"]) == [], timeout=60)
+        # the refused endpoint's messages are still waiting (retried, inside the retry window): kept
+        assert delivery_rows(running, refused["webhook_id"]) == [
+            ("Starting", 0), ("Processing", 0), ("Succeeded", 0)
+        ]
     finally:
         running.stop()
 

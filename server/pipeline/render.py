@@ -111,10 +111,10 @@ def render(kind: int, text: str, *, level: int = 2, code: bool = False, table: T
             )
         return Rendered(text, f"<ul><li>{_esc(rest)}</li></ul>", f"- {_escape_md(rest)}")
     if kind == pb.SEGMENT_TYPE_PICTURE:
+        # A picture has no URL in the stored text (its crop is signed when read), and an
+        # image with an empty link, `![Picture]()`, is a broken image: its alt text or nothing.
         alt = _esc(text) if text else "Picture"
-        return Rendered(
-            text, f'<img alt="{alt}">', f"![Picture]()\n\n{_escape_md(text)}".strip() if text else "![Picture]()"
-        )
+        return Rendered(text, f'<img alt="{alt}">', _escape_md(text))
     if kind == pb.SEGMENT_TYPE_FORMULA:
         return Rendered(text, f'<div class="formula">{_esc(text)}</div>', f"$$\n{text}\n$$")
     if kind == pb.SEGMENT_TYPE_CAPTION:

@@ -51,11 +51,11 @@ def test_both_base_urls_and_both_spellings_answer(server: RunningServer, http: h
     task = create(http, PDF)
     task_id = task["task_id"]
     for prefix in ("", "/api/v1"):
-        for path in (f"/task/{task_id}", f"/tasks/{task_id}"):
+        for spelling in ("task", "tasks"):
             with rest(server, server.api_key, prefix) as client:
-                got = client.get(path, params={"include_chunks": "false"})
-            assert got.status_code == 200, (prefix, path)
-            assert got.json()["task_url"] == f"{server.http_url}/api/v1/task/{task_id}"
+                got = client.get(f"/{spelling}/{task_id}", params={"include_chunks": "false"})
+            assert got.status_code == 200, (prefix, spelling)
+            assert got.json()["task_url"] == f"{server.http_url}/api/v1/{spelling}/{task_id}"
     with rest(server, server.api_key, "") as root:
         assert root.post("/tasks/parse", json={"file": base64.b64encode(PDF.read_bytes()).decode()}).status_code == 200
 

@@ -49,6 +49,7 @@ def test_a_failed_task_keeps_its_file_name(http: httpx.Client) -> None:
     failed = wait_terminal(http, created["task_id"])
     assert failed["status"] == "Failed"
     assert failed["output"]["file_name"] == "broken.pdf"
+    assert failed["output"]["page_count"] is None  # never counted: null, not 0
     assert "Traceback" not in failed["message"] and failed["message"]
 
 

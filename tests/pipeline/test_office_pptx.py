@@ -114,7 +114,7 @@ def test_a_chart_is_a_picture_named_by_its_title_then_its_data_and_hidden_slides
     result = run_pipeline(deck_file(tmp_path / "chart.pptx", build), tmp_path / "work")
     assert [s.markdown for s in segments_of(result)] == [
         "# Sales",
-        "![Picture]()\n\nBar chart: Units sold",
+        "Bar chart: Units sold",
         "|  | North |\n| --- | --- |\n| Q1 | 12 |\n| Q2 | 15.5 |",
     ]
     assert result.message.startswith("Task succeeded; skipped hidden slide 2")

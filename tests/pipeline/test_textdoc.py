@@ -37,6 +37,19 @@ def test_html_elements_map_to_segment_types(tmp_path: Path) -> None:
     assert result.output.page_count == 1 and not result.output.pages
 
 
+def test_an_html_image_renders_its_alt_text_never_an_empty_link(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body><p>Intro</p><img src='chart.png' alt='Sales by [region]'><img src='logo.png'>"
+        "<p>Outro</p></body></html>"
+    )
+    result = run_pipeline(path, tmp_path / "work")
+    segments, pictures = segments_of(result), of_type(result, pb.SEGMENT_TYPE_PICTURE)
+    assert [p.markdown for p in pictures] == ["Sales by \\[region\\]", ""]
+    assert [p.html for p in pictures] == ['<img alt="Sales by [region]">', '<img alt="Picture">']
+    assert all("](" not in s.markdown for s in segments)
+
+
 def test_markdown_headings_lists_tables_and_code(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text(
