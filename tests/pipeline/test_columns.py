@@ -160,3 +160,88 @@ def test_the_pieces_of_a_displayed_formula_and_its_number_are_one_formula(tmp_pa
     for piece in ("R =", "1", "L", "|a(t)|", "T", "0", "(1)"):
         assert piece in formulas[0].text
     assert segments[1] is formulas[0] or segments[1].segment_type == pb.SEGMENT_TYPE_FORMULA
+
+
+_HEBREW = ["שלום", "עולם", "ברוכים", "הבאים", "לדוח", "השנתי", "של", "הוועדה", "אשר", "בחנה", "את", "הנתונים", "בשנה", "ומצאה", "כי", "ההוצאות", "עלו"]
+
+
+def _hebrew_column(canvas: Canvas, right: float, y: float, words: list[str], width: float, size: float) -> None:
+    """Hebrew set flush right in visual order, as most producers store it."""
+    canvas.setFont("DejaVu", size)
+    line: list[str] = []
+
+    def emit(line: list[str]) -> None:
+        canvas.drawRightString(right, y, " ".join(w[::-1] for w in reversed(line)))
+
+    for word in words:
+        if line and canvas.stringWidth(" ".join([*line, word]), "DejaVu", size) > width:
+            emit(line)
+            y -= size * 1.3
+            line = []
+        line.append(word)
+    emit(line)
+
+
+@pytest.mark.parametrize("offset", [0.3, 0.45, 0.5, 0.55])
+@pytest.mark.parametrize("columns", [2, 3])
+@pytest.mark.parametrize("gutter_em", [1.5, 3.0])
+def test_columns_whose_baselines_sit_half_a_line_apart_keep_their_lines_whole(
+    tmp_path: Path, offset: float, columns: int, gutter_em: float
+) -> None:
+    """Each column's lines start a fraction of a line lower than the column before it
+    (a heading's space above, a paragraph's space after), and some words are set in
+    other fonts (code, emphasis) whose glyph boxes sit a little higher or lower: a line
+    is never cut where a neighbouring column's line happens to sit at almost its height."""
+    size = 10.0
+    column = (pdfs.WIDTH - 144 - (columns - 1) * gutter_em * size) / columns
+    choice = random.Random(f"{offset} {columns} {gutter_em}")
+    texts = [[choice.choice(pdfs.LOREM) for _ in range(70)] for _ in range(columns)]
+
+    def draw(canvas: Canvas) -> None:
+        for index, words in enumerate(texts):
+            x = 72 + index * (column + gutter_em * size)
+            _ragged(canvas, x, 700 - index * offset * size, words, column, size, size * 1.25)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "cols.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(words) for words in texts]
+
+
+def _font(index: int) -> str:
+    """Now and then a word in another font: a code word, an emphasis, a bold term."""
+    return "Courier" if index % 7 == 3 else "Times-Italic" if index % 11 == 5 else "Helvetica-Bold" if index % 13 == 8 else "Times-Roman"
+
+
+def _ragged(canvas: Canvas, x: float, y: float, words: list[str], width: float, size: float, leading: float) -> None:
+    """Words set flush left, ragged right, a few of them in other fonts."""
+    cursor = x
+    for index, word in enumerate(words):
+        font = _font(index)
+        advance = canvas.stringWidth(word, font, size)
+        if cursor > x and cursor + advance > x + width:
+            cursor, y = x, y - leading
+        canvas.setFont(font, size)
+        canvas.drawString(cursor, y, word)
+        cursor += advance + canvas.stringWidth(" ", "Times-Roman", size)
+
+
+@pytest.mark.parametrize("offset", [0.3, 0.4])
+def test_hebrew_columns_whose_baselines_do_not_line_up_read_right_column_first(tmp_path: Path, offset: float) -> None:
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    if not (fonts / "DejaVuSans.ttf").exists():
+        pytest.skip("needs DejaVu Sans for Hebrew glyphs (apt-get install fonts-dejavu-core)")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
+    size, width = 10.0, 200.0
+    choice = random.Random(offset)
+    right_words = [choice.choice(_HEBREW) for _ in range(60)]
+    left_words = [choice.choice(_HEBREW) for _ in range(60)]
+
+    def draw(canvas: Canvas) -> None:
+        _hebrew_column(canvas, pdfs.WIDTH - 72, 700, right_words, width, size)
+        _hebrew_column(canvas, pdfs.WIDTH - 72 - width - 36, 700 - offset * size, left_words, width, size)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "rtl.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(right_words), " ".join(left_words)]

@@ -107,8 +107,10 @@ _EQUATION_NUMBER = re.compile(r"^\((?:\d{1,3}(?:\.\d{1,3})?[a-z]?|[A-Z]\.?\d{1,3
 def _formula_piece(region: Region, body: float) -> bool:
     """A small fragment of a display formula: a short, single line of body size or smaller
     (a symbol, a limit, a numerator, an equation number)."""
+    # a numerator over its denominator ("1" over "L") can pass for a numbered heading on its own
+    tiny_heading = region.kind == pb.SEGMENT_TYPE_SECTION_HEADER and len(region.text.replace(" ", "")) <= 4
     return (
-        region.kind in (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_FORMULA)
+        (region.kind in (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_FORMULA) or tiny_heading)
         and not region.code
         and len(region.lines) <= 2
         and len(region.text) <= 40
