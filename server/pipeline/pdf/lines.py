@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -170,7 +171,7 @@ def build_lines(words: list[Word]) -> list[Line]:
     lines: list[Line] = [_make_line([w], False) for w in words if w.rotated]
     rows = _attach_scripts(_rows([w for w in words if not w.rotated]))
     gutters = _gutters(rows)
-    for row, row_gutters in zip(rows, gutters, strict=True):
+    for index, (row, row_gutters) in enumerate(zip(rows, gutters, strict=True)):
         rtl_chars = sum(len(w.text) for w in row if w.rtl)
         rtl = rtl_chars * 2 > sum(len(w.text) for w in row)
         row.sort(key=lambda w: -w.box.x1 if rtl else w.box.x0)
@@ -192,6 +193,8 @@ def build_lines(words: list[Word]) -> list[Line]:
             # a gap is a column gap only when it is also far wider than the line's own spaces
             wide = gap > _COLUMN_GAP_EM * em and (typical is None or gap > 2.5 * typical or gap > 2.5 * em)
             field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
+            if wide and not at_gutter and _stretched(rows, index, left.box.x1, right.box.x0):
+                wide = False
             if (wide or at_gutter) and not bullet and not label and not field:
                 lines.append(_make_line(current, rtl))
                 current = []
@@ -261,6 +264,45 @@ def _one_line(a: _Row, b: _Row) -> bool:
         for v in a.words
         for w in b.words
     )
+
+
+_STRETCH_EM = 5.0  # the widest space justification stretches: two long words on a narrow column's line
+
+
+def _stretched(rows: list[list[Word]], index: int, start: float, end: float) -> bool:
+    """Whether the gap from `start` to `end` in row `index` is a space that justification
+    stretched: a short line set to the full measure of a narrow column has one or two
+    very wide spaces, but the paragraph's lines right above and right below fill that
+    white with words and spaces less than half as wide, where a column gutter stays
+    white in them too."""
+    row = rows[index]
+    if end - start > _STRETCH_EM * max(max(w.size for w in row), 1.0):
+        return False  # wider than two words' worth of white: a column's width, not a space
+    cy = statistics.median(w.box.cy for w in row)
+    height = max(max(w.box.height for w in row), 1.0)
+
+    def crossed(step: int) -> bool:
+        j = index + step
+        while 0 <= j < len(rows):
+            other = rows[j]
+            if abs(statistics.median(w.box.cy for w in other) - cy) > 2.6 * height:
+                return False  # two lines away: a stretched line's neighbour may be stretched too
+            inside = sorted((w for w in other if w.box.x0 < end and w.box.x1 > start), key=lambda w: w.box.x0)
+            if inside and _widest_white(inside, start, end) < 0.5 * (end - start):
+                return True
+            j += step
+        return False
+
+    return crossed(-1) and crossed(1)
+
+
+def _widest_white(words: list[Word], start: float, end: float) -> float:
+    """The widest stretch of [start, end] that none of `words` (sorted by x0) covers."""
+    widest, cursor = 0.0, start
+    for word in words:
+        widest = max(widest, word.box.x0 - cursor)
+        cursor = max(cursor, word.box.x1)
+    return max(widest, end - cursor)
 
 
 def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:

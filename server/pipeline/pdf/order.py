@@ -65,11 +65,25 @@ def _column_runs(bands: list[list[Region]]) -> list[list[Region]]:
     within one column joins the run it sits in."""
     runs: list[list[Region]] = []
     for band in bands:
-        if runs and (_has_gutter(runs[-1]) or _has_gutter(band)) and _has_gutter(runs[-1] + band):
+        if runs and _continues_run(runs[-1], band):
             runs[-1] = runs[-1] + band
         else:
             runs.append(band)
     return runs
+
+
+def _continues_run(run: list[Region], band: list[Region]) -> bool:
+    """Both have a gutter that they keep together; or one has and the other sits within
+    one of its columns. A line across the gutter (an author line under a title) is
+    neither, even where it leaves a gap beside a short heading of the first column."""
+    run_gutter, band_gutter = _has_gutter(run), _has_gutter(band)
+    if run_gutter and band_gutter:
+        return _has_gutter(run + band)
+    if run_gutter or band_gutter:
+        columns, piece = (run, band) if run_gutter else (band, run)
+        gaps = _gaps([(r.box.x0, r.box.x1) for r in columns], GUTTER)
+        return not any(r.box.x0 < b and r.box.x1 > a for r in piece for a, b in gaps)
+    return False
 
 
 def insert_footnote(flow: list[Region], footnote: Region) -> None:
