@@ -6,6 +6,7 @@ from __future__ import annotations
 from server.pipeline.regions import Region
 
 GUTTER = 7.0  # narrowest white band between columns, in points
+_EDGE = 1.5  # how far a column's own edge may reach into the white beside it, in points
 
 
 def _gaps(spans: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
@@ -82,7 +83,7 @@ def _continues_run(run: list[Region], band: list[Region]) -> bool:
     if run_gutter or band_gutter:
         columns, piece = (run, band) if run_gutter else (band, run)
         gaps = _gaps([(r.box.x0, r.box.x1) for r in columns], GUTTER)
-        return not any(r.box.x0 < b and r.box.x1 > a for r in piece for a, b in gaps)
+        return not any(min(r.box.x1, b) - max(r.box.x0, a) > _EDGE for r in piece for a, b in gaps)
     return False
 
 
