@@ -160,3 +160,168 @@ def test_the_pieces_of_a_displayed_formula_and_its_number_are_one_formula(tmp_pa
     for piece in ("R =", "1", "L", "|a(t)|", "T", "0", "(1)"):
         assert piece in formulas[0].text
     assert segments[1] is formulas[0] or segments[1].segment_type == pb.SEGMENT_TYPE_FORMULA
+
+
+_HEBREW = ["שלום", "עולם", "ברוכים", "הבאים", "לדוח", "השנתי", "של", "הוועדה", "אשר", "בחנה", "את", "הנתונים", "בשנה", "ומצאה", "כי", "ההוצאות", "עלו"]
+
+
+def _hebrew_column(canvas: Canvas, right: float, y: float, words: list[str], width: float, size: float) -> None:
+    """Hebrew set flush right in visual order, as most producers store it."""
+    canvas.setFont("DejaVu", size)
+    line: list[str] = []
+
+    def emit(line: list[str]) -> None:
+        canvas.drawRightString(right, y, " ".join(w[::-1] for w in reversed(line)))
+
+    for word in words:
+        if line and canvas.stringWidth(" ".join([*line, word]), "DejaVu", size) > width:
+            emit(line)
+            y -= size * 1.3
+            line = []
+        line.append(word)
+    emit(line)
+
+
+@pytest.mark.parametrize("offset", [0.3, 0.45, 0.5, 0.55])
+@pytest.mark.parametrize("columns", [2, 3])
+@pytest.mark.parametrize("gutter_em", [1.5, 3.0])
+def test_columns_whose_baselines_sit_half_a_line_apart_keep_their_lines_whole(
+    tmp_path: Path, offset: float, columns: int, gutter_em: float
+) -> None:
+    """Each column's lines start a fraction of a line lower than the column before it
+    (a heading's space above, a paragraph's space after), and some words are set in
+    other fonts (code, emphasis) whose glyph boxes sit a little higher or lower: a line
+    is never cut where a neighbouring column's line happens to sit at almost its height."""
+    size = 10.0
+    column = (pdfs.WIDTH - 144 - (columns - 1) * gutter_em * size) / columns
+    choice = random.Random(f"{offset} {columns} {gutter_em}")
+    texts = [[choice.choice(pdfs.LOREM) for _ in range(70)] for _ in range(columns)]
+
+    def draw(canvas: Canvas) -> None:
+        for index, words in enumerate(texts):
+            x = 72 + index * (column + gutter_em * size)
+            _ragged(canvas, x, 700 - index * offset * size, words, column, size, size * 1.25)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "cols.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(words) for words in texts]
+
+
+def _font(index: int) -> str:
+    """Now and then a word in another font: a code word, an emphasis, a bold term."""
+    return "Courier" if index % 7 == 3 else "Times-Italic" if index % 11 == 5 else "Helvetica-Bold" if index % 13 == 8 else "Times-Roman"
+
+
+def _ragged(canvas: Canvas, x: float, y: float, words: list[str], width: float, size: float, leading: float) -> None:
+    """Words set flush left, ragged right, a few of them in other fonts."""
+    cursor = x
+    for index, word in enumerate(words):
+        font = _font(index)
+        advance = canvas.stringWidth(word, font, size)
+        if cursor > x and cursor + advance > x + width:
+            cursor, y = x, y - leading
+        canvas.setFont(font, size)
+        canvas.drawString(cursor, y, word)
+        cursor += advance + canvas.stringWidth(" ", "Times-Roman", size)
+
+
+@pytest.mark.parametrize("offset", [0.3, 0.4])
+def test_hebrew_columns_whose_baselines_do_not_line_up_read_right_column_first(tmp_path: Path, offset: float) -> None:
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    if not (fonts / "DejaVuSans.ttf").exists():
+        pytest.skip("needs DejaVu Sans for Hebrew glyphs (apt-get install fonts-dejavu-core)")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():  # the names test_rtl.py registers
+        pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
+    size, width = 10.0, 200.0
+    choice = random.Random(offset)
+    right_words = [choice.choice(_HEBREW) for _ in range(60)]
+    left_words = [choice.choice(_HEBREW) for _ in range(60)]
+
+    def draw(canvas: Canvas) -> None:
+        _hebrew_column(canvas, pdfs.WIDTH - 72, 700, right_words, width, size)
+        _hebrew_column(canvas, pdfs.WIDTH - 72 - width - 36, 700 - offset * size, left_words, width, size)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "rtl.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(right_words), " ".join(left_words)]
+
+
+@pytest.mark.parametrize("stretch_em", [1.5, 2.5, 4.0])
+@pytest.mark.parametrize("columns", [1, 2, 3])
+@pytest.mark.parametrize("short_lines", [1, 2])
+def test_a_short_justified_line_stretched_across_a_narrow_column_stays_one_line(
+    tmp_path: Path, stretch_em: float, columns: int, short_lines: int
+) -> None:
+    """A justified column sets a line of two long words to the full measure: its one
+    space is wider than a column gap, but the lines above and below run through that
+    white with words, so it is a stretched space, not a gutter (one such line, or two
+    in a row; one to three columns side by side)."""
+    size, leading, gutter = 10.0, 12.5, 24.0
+    choice = random.Random(f"{stretch_em} {columns} {short_lines}")
+    long_words = ["internationalisation", "responsibilities", "characterisation", "telecommunications"]
+    texts: list[list[str]] = []
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Times-Roman", size)
+        x = 72.0
+        for _ in range(columns):
+            first, second = choice.choice(long_words), choice.choice(long_words)
+            width = canvas.stringWidth(f"{first}{second}", "Times-Roman", size) + stretch_em * size
+            width = max(width, canvas.stringWidth(f"{second}{first}", "Times-Roman", size) + stretch_em * size)
+            lines: list[list[str]] = []
+            words = [choice.choice(pdfs.LOREM) for _ in range(40)]
+            while words:  # lines of ordinary words set to the measure
+                line = [words.pop()]
+                while words and canvas.stringWidth(" ".join([*line, words[-1]]), "Times-Roman", size) <= width:
+                    line.append(words.pop())
+                lines.append(line)
+            for k in range(short_lines):
+                lines.insert(2 + k, [first, second] if k == 0 else [second, first])
+            y = 700.0
+            for n, line in enumerate(lines):
+                natural = sum(canvas.stringWidth(w, "Times-Roman", size) for w in line)
+                last = n == len(lines) - 1
+                gap = canvas.stringWidth(" ", "Times-Roman", size) if last or len(line) == 1 else (width - natural) / (len(line) - 1)
+                cursor = x
+                for word in line:
+                    canvas.drawString(cursor, y, word)
+                    cursor += canvas.stringWidth(word, "Times-Roman", size) + gap
+                y -= leading
+            texts.append([w for line in lines for w in line])
+            x += width + gutter
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "narrow.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(words) for words in texts]
+
+
+@pytest.mark.parametrize("author", ["Ada Lovelace", "Emmy Noether and Lise Meitner"])
+@pytest.mark.parametrize("left_heading", ["1 Intro", "1 Overview of Results"])
+def test_an_author_line_across_the_gutter_stays_above_both_columns(
+    tmp_path: Path, author: str, left_heading: str
+) -> None:
+    """A two-column paper: a centred title and author line over columns whose first
+    headings share a baseline. The author line crosses the gutter, so it is no part of
+    the columns below, even where it clears a short heading of the first column."""
+    column, gutter = 230.0, 14.0
+    choice = random.Random(f"{author} {left_heading}")
+    left = [choice.choice(pdfs.LOREM) for _ in range(120)]
+    right = [choice.choice(pdfs.LOREM) for _ in range(120)]
+
+    def draw(canvas: Canvas) -> None:
+        middle = 72 + column + gutter / 2
+        canvas.setFont("Helvetica-Bold", 17)
+        canvas.drawCentredString(middle, 720, "A Study of Things")
+        canvas.setFont("Helvetica", 12)
+        canvas.drawCentredString(middle, 694, author)
+        canvas.setFont("Helvetica-Bold", 12)
+        canvas.drawString(72, 660, left_heading)
+        canvas.drawString(72 + column + gutter, 660, "2 Conclusion")
+        _justified(canvas, 72, 640, left, column, 10, 12)
+        _justified(canvas, 72 + column + gutter, 640, right, column, 10, 12)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "paper.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [
+        "A Study of Things", author, left_heading, " ".join(left), "2 Conclusion", " ".join(right)
+    ]

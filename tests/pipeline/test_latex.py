@@ -133,3 +133,48 @@ def test_the_footnote_the_equation_and_the_tables(paper: list[pb.Segment]) -> No
 def test_captions_are_captions(paper: list[pb.Segment]) -> None:
     captions = [s.text for s in paper if s.segment_type == pb.SEGMENT_TYPE_CAPTION]
     assert captions == ["Table 1: Roughness estimates per road class.", "Table 2: Monthly segment counts by district."]
+
+
+BYLINE_PAPER = r"""
+\documentclass[%s]{article}
+%s
+\title{A Survey of Harbour Traffic}
+\author{%s}
+\date{%s}
+\begin{document}
+\maketitle
+\section{Introduction}
+Harbour traffic grew in every region we studied, and the growth was fastest where the rail links were new.
+\section{Methods}
+We counted vessels at each berth for a year and compared the counts with the port authority's records.
+\end{document}
+"""
+
+
+@pytest.mark.parametrize(
+    ("author", "names"),
+    [
+        ("Ada Lovelace", ["Ada Lovelace"]),
+        (r"Ann Researcher \and Ben Engineer", ["Ann Researcher", "Ben Engineer"]),
+        (r"Grace Hopper\\ Harbour Institute", ["Grace Hopper", "Harbour Institute"]),
+    ],
+)
+@pytest.mark.parametrize("options", ["11pt", "10pt,twocolumn"])
+@pytest.mark.parametrize("font", ["", r"\usepackage{times}"])
+def test_the_byline_under_the_title_is_text_not_a_heading(
+    tmp_path, author: str, names: list[str], options: str, font: str  # type: ignore[no-untyped-def]
+) -> None:
+    date = "" if "twocolumn" in options else "March 2024"
+    (tmp_path / "byline.tex").write_text(BYLINE_PAPER % (options, font, author, date), encoding="utf-8")
+    subprocess.run(
+        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "byline.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    segments = segments_of(run_pipeline(tmp_path / "byline.pdf", tmp_path / "work"))
+    headings = [s.text for s in segments if s.segment_type == pb.SEGMENT_TYPE_SECTION_HEADER]
+    assert headings == ["1 Introduction", "2 Methods"]
+    text = " ".join(s.text for s in segments if s.segment_type == pb.SEGMENT_TYPE_TEXT)
+    assert all(name in text for name in names)

@@ -107,8 +107,10 @@ _EQUATION_NUMBER = re.compile(r"^\((?:\d{1,3}(?:\.\d{1,3})?[a-z]?|[A-Z]\.?\d{1,3
 def _formula_piece(region: Region, body: float) -> bool:
     """A small fragment of a display formula: a short, single line of body size or smaller
     (a symbol, a limit, a numerator, an equation number)."""
+    # a numerator over its denominator ("1" over "L") can pass for a numbered heading on its own
+    tiny_heading = region.kind == pb.SEGMENT_TYPE_SECTION_HEADER and len(region.text.replace(" ", "")) <= 4
     return (
-        region.kind in (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_FORMULA)
+        (region.kind in (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_FORMULA) or tiny_heading)
         and not region.code
         and len(region.lines) <= 2
         and len(region.text) <= 40
@@ -156,6 +158,37 @@ def _join_formula_pieces(regions: list[Region], stats: DocumentStats) -> list[Re
     return [r for r in regions if id(r) not in taken] + formulas
 
 
+def _bylines_are_text(regions: list[Region], width: float) -> None:
+    """A title's byline (authors, affiliations, a date) is set centred right under it, larger
+    than the body but lighter than the title, before the first section: it is no heading.
+    Section headings are set flush with the text or in the title's weight."""
+    titles = [r for r in regions if r.kind == pb.SEGMENT_TYPE_TITLE]
+    if not titles:
+        return
+    title = max(titles, key=lambda r: r.box.y1)
+    title_bold = sum(1 for line in title.lines if line.bold) * 2 > len(title.lines)
+    below = sorted((r for r in regions if r.box.y0 >= title.box.y1 - 1), key=lambda r: r.box.y0)
+    title_size = max(line.size for line in title.lines)
+    bottom = title.box.y1
+    while below:  # row by row: names set side by side ("Ann Researcher \and Ben Engineer") centre as one
+        row = [r for r in below if r.box.y_overlap(below[0].box) > 0.5 * min(r.box.height, below[0].box.height)]
+        box = row[0].box
+        for region in row[1:]:
+            box = box.union(region.box)
+        lines = [line for r in row for line in r.lines]
+        centred = abs(box.cx - title.box.cx) <= 0.02 * width and box.width < 0.8 * width
+        near = box.y0 - bottom <= 3 * max(title.box.height / max(len(title.lines), 1), 1.0)
+        smaller = max(line.size for line in lines) < 0.95 * title_size
+        light = not any(line.bold for line in lines) and (title_bold or smaller)
+        headings = all(r.kind == pb.SEGMENT_TYPE_SECTION_HEADER and len(r.lines) <= 3 for r in row)
+        if not (headings and centred and near and light):
+            break
+        for region in row:
+            region.kind, region.level = pb.SEGMENT_TYPE_TEXT, 0
+        bottom = box.y1
+        below = [r for r in below if all(r is not x for x in row)]
+
+
 def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) -> list[Region]:
     """Classified regions of one page in reading order."""
     regions: list[Region] = []
@@ -177,6 +210,7 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
     blocks = build_blocks(lines)
     in_rows = _row_cells(blocks)
     regions.extend(_join_formula_pieces([classify(b, content, stats, id(b) in in_rows) for b in blocks], stats))
+    _bylines_are_text(regions, content.width)
     rtl_chars = sum(len(w.text) for w in content.words if w.rtl)
     rtl = rtl_chars * 2 > sum(len(w.text) for w in content.words)
     margins = [r for r in regions if r.kind in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]

@@ -7,7 +7,9 @@ geometry and typography: deciding what a block *is* happens in layout.py.
 
 from __future__ import annotations
 
+import itertools
 import re
+import statistics
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ class Line:
     monospace: bool
     rtl: bool
     font: str = ""
+    mixed_fonts: bool = False  # no font sets most of its characters: it has no font of its own
 
     @property
     def text(self) -> str:
@@ -152,6 +155,7 @@ def _make_line(words: list[Word], rtl: bool) -> Line:
         monospace=mono * 2 > chars,
         rtl=rtl,
         font=max(fonts, key=fonts.__getitem__),
+        mixed_fonts=max(fonts.values()) * 2 <= chars,
     )
 
 
@@ -165,21 +169,9 @@ def build_lines(words: list[Word]) -> list[Line]:
         return []
     # sideways text arrives as whole blocks, already in reading order: a line each
     lines: list[Line] = [_make_line([w], False) for w in words if w.rotated]
-    ordered = sorted((w for w in words if not w.rotated), key=lambda w: (w.box.cy, w.box.x0))
-    rows: list[list[Word]] = []
-    row_cy = row_h = 0.0
-    for word in ordered:
-        height = max(word.box.height, 1.0)
-        if rows and abs(word.box.cy - row_cy) <= 0.45 * min(height, row_h):
-            rows[-1].append(word)
-            if height > row_h:  # the row's baseline is its tallest word's, not a subscript's
-                row_cy, row_h = word.box.cy, height
-            continue
-        rows.append([word])
-        row_cy, row_h = word.box.cy, height
-    rows = _attach_scripts(rows)
+    rows = _attach_scripts(_rows([w for w in words if not w.rotated]))
     gutters = _gutters(rows)
-    for row, row_gutters in zip(rows, gutters, strict=True):
+    for index, (row, row_gutters) in enumerate(zip(rows, gutters, strict=True)):
         rtl_chars = sum(len(w.text) for w in row if w.rtl)
         rtl = rtl_chars * 2 > sum(len(w.text) for w in row)
         row.sort(key=lambda w: -w.box.x1 if rtl else w.box.x0)
@@ -201,12 +193,116 @@ def build_lines(words: list[Word]) -> list[Line]:
             # a gap is a column gap only when it is also far wider than the line's own spaces
             wide = gap > _COLUMN_GAP_EM * em and (typical is None or gap > 2.5 * typical or gap > 2.5 * em)
             field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
+            if wide and not at_gutter and _stretched(rows, index, left.box.x1, right.box.x0):
+                wide = False
             if (wide or at_gutter) and not bullet and not label and not field:
                 lines.append(_make_line(current, rtl))
                 current = []
             current.append(word)
         lines.append(_make_line(current, rtl))
     return lines
+
+
+_SAME_LINE = 0.45  # words whose centres differ by less than this share of their height can share a row
+_ON_BASELINE = 0.25  # ... and below this share they sit on one baseline whatever lies between them
+_NEIGHBOUR_EM = 1.0  # a word this close beside a row's word continues that row's line
+
+
+@dataclass(slots=True)
+class _Row:
+    words: list[Word]
+    cy: float  # the row's baseline is its tallest word's, not a subscript's
+    height: float
+
+
+def _rows(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into rows by vertical position. Columns set side by side need not
+    share baselines (a heading's space above shifts one column's lines against the
+    other's), so a word that is near a row's height but a column gap away from all its
+    words starts a row of its own; only a word on the row's baseline, or one beside a
+    word of the row, joins it at a distance."""
+    rows: list[_Row] = []
+    for word in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
+        height = max(word.box.height, 1.0)
+        em = max(word.size, 1.0)
+        best: _Row | None = None
+        for row in reversed(rows[-4:]):  # the rows a word can still belong to are the last few
+            offset = abs(word.box.cy - row.cy)
+            limit = min(height, row.height)
+            if offset > _SAME_LINE * limit:
+                continue
+            beside = any(
+                max(word.box.x0, w.box.x0) - min(word.box.x1, w.box.x1) <= _NEIGHBOUR_EM * max(em, w.size)
+                for w in row.words
+            )
+            if (beside or offset <= _ON_BASELINE * limit) and (best is None or offset < abs(word.box.cy - best.cy)):
+                best = row
+        if best is None:
+            rows.append(_Row([word], word.box.cy, height))
+            continue
+        best.words.append(word)
+        if height > best.height:
+            best.cy, best.height = word.box.cy, height
+    rows.sort(key=lambda r: r.cy)
+    merged: list[_Row] = []
+    for row in rows:  # a line's words that arrived before their neighbour did: join them now
+        host = next((m for m in reversed(merged[-4:]) if _one_line(m, row)), None)
+        if host is None:
+            merged.append(row)
+            continue
+        host.words.extend(row.words)
+        if row.height > host.height:
+            host.cy, host.height = row.cy, row.height
+    return [row.words for row in merged]
+
+
+def _one_line(a: _Row, b: _Row) -> bool:
+    if abs(a.cy - b.cy) > _SAME_LINE * min(a.height, b.height):
+        return False
+    return any(
+        max(v.box.x0, w.box.x0) - min(v.box.x1, w.box.x1) <= _NEIGHBOUR_EM * max(v.size, w.size, 1.0)
+        for v in a.words
+        for w in b.words
+    )
+
+
+_STRETCH_EM = 5.0  # the widest space justification stretches: two long words on a narrow column's line
+
+
+def _stretched(rows: list[list[Word]], index: int, start: float, end: float) -> bool:
+    """Whether the gap from `start` to `end` in row `index` is a space that justification
+    stretched: a short line set to the full measure of a narrow column has one or two
+    very wide spaces, but the paragraph's lines right above and right below fill that
+    white with words and spaces less than half as wide, where a column gutter stays
+    white in them too."""
+    row = rows[index]
+    if end - start > _STRETCH_EM * max(max(w.size for w in row), 1.0):
+        return False  # wider than two words' worth of white: a column's width, not a space
+    cy = statistics.median(w.box.cy for w in row)
+    height = max(max(w.box.height for w in row), 1.0)
+
+    def crossed(step: int) -> bool:
+        j = index + step
+        while 0 <= j < len(rows):
+            other = rows[j]
+            if abs(statistics.median(w.box.cy for w in other) - cy) > 2.6 * height:
+                return False  # two lines away: a stretched line's neighbour may be stretched too
+            inside = sorted((w for w in other if w.box.x0 < end and w.box.x1 > start), key=lambda w: w.box.x0)
+            if inside and _widest_white(inside, start, end) < 0.5 * (end - start):
+                return True
+            j += step
+        return False
+
+    return crossed(-1) and crossed(1)
+
+
+def _widest_white(words: list[Word], start: float, end: float) -> float:
+    """The widest stretch of [start, end] that none of `words` (sorted by x0) covers."""
+    widest, cursor = 0.0, start
+    for word in words:
+        widest = max(widest, word.box.x0 - cursor)
+        cursor = max(cursor, word.box.x1)
+    return max(widest, end - cursor)
 
 
 def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
@@ -243,7 +339,7 @@ def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
 def _typical_space(row: list[Word], rtl: bool) -> float | None:
     """The median white gap between neighbouring words of a row in reading order, when
     the row has enough gaps for a median to mean something."""
-    gaps = sorted((a.box.x0 - b.box.x1 if rtl else b.box.x0 - a.box.x1) for a, b in zip(row, row[1:], strict=False))
+    gaps = sorted((a.box.x0 - b.box.x1 if rtl else b.box.x0 - a.box.x1) for a, b in itertools.pairwise(row))
     gaps = [g for g in gaps if g > 0]
     return gaps[len(gaps) // 2] if len(gaps) >= 3 else None
 
@@ -265,7 +361,7 @@ def _gutters(rows: list[list[Word]]) -> list[list[float]]:
         candidates.append(
             [
                 (a.box.x1, b.box.x0)
-                for a, b in zip(ordered, ordered[1:], strict=False)
+                for a, b in itertools.pairwise(ordered)
                 if b.box.x0 - a.box.x1 >= max(_GUTTER_GAP_EM * max(min(a.size, b.size), 1.0), 1.5 * typical)
                 and b.box.x0 - a.box.x1 <= _COLUMN_GAP_EM * 4 * max(a.size, b.size, 1.0)
             ]
@@ -320,7 +416,8 @@ def _continues(block: Block, line: Line, leading_gap: float) -> bool:
         return False
     if abs(last.size - line.size) > 0.12 * size or last.bold != line.bold or last.italic != line.italic:
         return False
-    if last.monospace != line.monospace or (last.font != line.font and len(last.words) + len(line.words) > 2):
+    other_font = last.font != line.font and not (last.mixed_fonts or line.mixed_fonts)
+    if last.monospace != line.monospace or (other_font and len(last.words) + len(line.words) > 2):
         return False
     if line.starts_list_item:
         return False

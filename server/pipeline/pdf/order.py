@@ -6,6 +6,7 @@ from __future__ import annotations
 from server.pipeline.regions import Region
 
 GUTTER = 7.0  # narrowest white band between columns, in points
+_EDGE = 1.5  # how far a column's own edge may reach into the white beside it, in points
 
 
 def _gaps(spans: list[tuple[float, float]], minimum: float) -> list[tuple[float, float]]:
@@ -65,11 +66,25 @@ def _column_runs(bands: list[list[Region]]) -> list[list[Region]]:
     within one column joins the run it sits in."""
     runs: list[list[Region]] = []
     for band in bands:
-        if runs and (_has_gutter(runs[-1]) or _has_gutter(band)) and _has_gutter(runs[-1] + band):
+        if runs and _continues_run(runs[-1], band):
             runs[-1] = runs[-1] + band
         else:
             runs.append(band)
     return runs
+
+
+def _continues_run(run: list[Region], band: list[Region]) -> bool:
+    """Both have a gutter that they keep together; or one has and the other sits within
+    one of its columns. A line across the gutter (an author line under a title) is
+    neither, even where it leaves a gap beside a short heading of the first column."""
+    run_gutter, band_gutter = _has_gutter(run), _has_gutter(band)
+    if run_gutter and band_gutter:
+        return _has_gutter(run + band)
+    if run_gutter or band_gutter:
+        columns, piece = (run, band) if run_gutter else (band, run)
+        gaps = _gaps([(r.box.x0, r.box.x1) for r in columns], GUTTER)
+        return not any(min(r.box.x1, b) - max(r.box.x0, a) > _EDGE for r in piece for a, b in gaps)
+    return False
 
 
 def insert_footnote(flow: list[Region], footnote: Region) -> None:
