@@ -26,7 +26,19 @@ if _version_not_supported:
 
 
 class TaskServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Document-processing tasks: a file goes in, segments and chunks come out.
+
+    Every RPC (of this and the other services) needs an API key in the
+    `authorization` metadata (the key itself or `Bearer {key}`): without one it
+    fails with UNAUTHENTICATED "Missing API key: send it in the authorization
+    header", with an unknown one UNAUTHENTICATED "Invalid API key" (unless the
+    server runs without keys). A key over its request rate gets
+    RESOURCE_EXHAUSTED "Rate limit exceeded for this API key" with a
+    `retry-after` trailer in seconds. A task belongs to the owner of the key that
+    created it; to anyone else, and once expired, it does not exist: NOT_FOUND
+    "Task not found". A task id that is not a UUID is INVALID_ARGUMENT
+    "Invalid task id: '...'"; an empty one INVALID_ARGUMENT "task_id is required".
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -77,57 +89,117 @@ class TaskServiceStub:
 
 
 class TaskServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Document-processing tasks: a file goes in, segments and chunks come out.
+
+    Every RPC (of this and the other services) needs an API key in the
+    `authorization` metadata (the key itself or `Bearer {key}`): without one it
+    fails with UNAUTHENTICATED "Missing API key: send it in the authorization
+    header", with an unknown one UNAUTHENTICATED "Invalid API key" (unless the
+    server runs without keys). A key over its request rate gets
+    RESOURCE_EXHAUSTED "Rate limit exceeded for this API key" with a
+    `retry-after` trailer in seconds. A task belongs to the owner of the key that
+    created it; to anyone else, and once expired, it does not exist: NOT_FOUND
+    "Task not found". A task id that is not a UUID is INVALID_ARGUMENT
+    "Invalid task id: '...'"; an empty one INVALID_ARGUMENT "task_id is required".
+    """
 
     def CreateTask(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Stores the input file and queues a task for it; the reply is the new task,
+        Starting, with message "Task queued" and its configuration's defaults filled
+        in. REST: POST /api/v1/task/parse (2.x: POST /api/v1/tasks/parse).
+
+        Errors: INVALID_ARGUMENT "A file or a url is required" (no source),
+        "File is empty", "Unsupported file type: {mime}", "Could not fetch URL: ..."
+        (a `url` that is not public http(s), does not resolve, answers an HTTP error
+        or times out), "Invalid file id: '...'", "Invalid {field}: {value}" (a
+        configuration value out of range), "{field} is too long: ..." or
+        "{field} must not contain NUL characters" (file_name, url);
+        RESOURCE_EXHAUSTED "File too large: {n} bytes (limit {max})", "Too many tasks
+        at once for this API key: ..." or "Daily page quota reached for this API
+        key: ..." (the quotas, with `retry-after` when waiting helps); NOT_FOUND
+        "File not found" (a `file_id` that is not the caller's).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetTask(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One task, with its output once it has some. REST: GET /api/v1/task/{task_id}
+        (2.x: GET /api/v1/tasks/{task_id} and /api/v1/tasks/{task_id}/parse).
+
+        Errors: NOT_FOUND "Task not found"; INVALID_ARGUMENT "wait must be between 0
+        and 300 seconds".
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTasks(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The caller's tasks that are not expired, newest first (or oldest first), a
+        page at a time. REST: GET /api/v1/tasks.
+
+        Errors: INVALID_ARGUMENT "Limit is required when page is provided",
+        "Page must be 1 or greater", "Limit must be between 1 and 1000",
+        "page_size must not be negative", "Invalid page_token", "start must not be
+        after end", "Invalid status: {n}".
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateTask(self, request, context):
-        """Re-process a Succeeded or Failed task with a changed configuration.
+        """Re-process a Succeeded or Failed task with a changed configuration: the
+        partial configuration is laid over the task's own, and the task goes back
+        to Starting ("Task queued"). Cancelling it then restores the task as it was.
+        REST: PATCH /api/v1/task/{task_id}/parse (2.x: /api/v1/tasks/{task_id}/parse).
+
+        Errors: FAILED_PRECONDITION "Task cannot be updated: status is {status}";
+        INVALID_ARGUMENT "Updated configuration must be different from the current
+        one" or "Invalid {field}: {value}"; NOT_FOUND "Task not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CancelTask(self, request, context):
-        """Only a Starting task can be cancelled.
+        """Only a Starting task can be cancelled: a new task becomes Cancelled
+        ("Task cancelled") and never runs; a task Starting because of an update goes
+        back to the state it had before the update. REST: GET or POST
+        /api/v1/task/{task_id}/cancel, answered "Task cancelled".
+
+        Errors: FAILED_PRECONDITION "Task cannot be cancelled: status is {status}";
+        NOT_FOUND "Task not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteTask(self, request, context):
-        """Only a Succeeded, Failed or Cancelled task can be deleted.
+        """Only a Succeeded, Failed or Cancelled task can be deleted; its input and
+        output files are deleted with it. REST: DELETE /api/v1/task/{task_id},
+        answered "Task deleted".
+
+        Errors: FAILED_PRECONDITION "Task cannot be deleted: status is {status}";
+        NOT_FOUND "Task not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WatchTask(self, request, context):
-        """The task's current state first, then one event per change, until the task
-        is terminal or deleted.
+        """The task's current state first (KIND_SNAPSHOT), then one event per change
+        (KIND_CHANGED), until the task is terminal or deleted (KIND_DELETED); the
+        stream then ends. A terminal task's stream is its snapshot alone.
+
+        Errors: NOT_FOUND "Task not found", before any event.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WatchTasks(self, request, context):
-        """Every change to any of the caller's tasks, for dashboards. Never ends.
+        """Every change to any of the caller's tasks (KIND_CHANGED or KIND_DELETED),
+        for dashboards. Never ends; no snapshot is sent.
         Initial metadata is sent once the watch is subscribed: a list read after
         it misses no change.
         """
@@ -187,7 +259,19 @@ def add_TaskServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class TaskService:
-    """Missing associated documentation comment in .proto file."""
+    """Document-processing tasks: a file goes in, segments and chunks come out.
+
+    Every RPC (of this and the other services) needs an API key in the
+    `authorization` metadata (the key itself or `Bearer {key}`): without one it
+    fails with UNAUTHENTICATED "Missing API key: send it in the authorization
+    header", with an unknown one UNAUTHENTICATED "Invalid API key" (unless the
+    server runs without keys). A key over its request rate gets
+    RESOURCE_EXHAUSTED "Rate limit exceeded for this API key" with a
+    `retry-after` trailer in seconds. A task belongs to the owner of the key that
+    created it; to anyone else, and once expired, it does not exist: NOT_FOUND
+    "Task not found". A task id that is not a UUID is INVALID_ARGUMENT
+    "Invalid task id: '...'"; an empty one INVALID_ARGUMENT "task_id is required".
+    """
 
     @staticmethod
     def CreateTask(request,
@@ -409,7 +493,9 @@ class TaskService:
 class FileServiceStub:
     """Files uploaded once and used by any number of tasks (Chunkr 2.x's Files API).
     A file belongs to the owner of the key that uploaded it; to anyone else it
-    does not exist (NOT_FOUND).
+    does not exist: NOT_FOUND "File not found". A file id that is not a UUID
+    (bare or as `ch://files/{file_id}`) is INVALID_ARGUMENT "Invalid file id: '...'";
+    an empty one INVALID_ARGUMENT "file_id is required". REST: /api/v1/files.
     """
 
     def __init__(self, channel):
@@ -453,32 +539,45 @@ class FileServiceStub:
 class FileServiceServicer:
     """Files uploaded once and used by any number of tasks (Chunkr 2.x's Files API).
     A file belongs to the owner of the key that uploaded it; to anyone else it
-    does not exist (NOT_FOUND).
+    does not exist: NOT_FOUND "File not found". A file id that is not a UUID
+    (bare or as `ch://files/{file_id}`) is INVALID_ARGUMENT "Invalid file id: '...'";
+    an empty one INVALID_ARGUMENT "file_id is required". REST: /api/v1/files.
     """
 
     def UploadFile(self, request, context):
         """Stores a file and returns its record; `url` is its permanent `ch://files/{file_id}`.
+        REST: POST /api/v1/files.
+
+        Errors: INVALID_ARGUMENT "File is empty", "Invalid file_metadata: expected a
+        JSON object", "file_metadata is too long: ...", "file_name is too long: ...";
+        RESOURCE_EXHAUSTED "File too large: {n} bytes (limit {max})".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetFile(self, request, context):
-        """One file's record.
+        """One file's record. REST: GET /api/v1/files/{file_id}.
+
+        Errors: NOT_FOUND "File not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListFiles(self, request, context):
-        """The caller's files, newest first, a page at a time.
+        """The caller's files, newest first, a page at a time. REST: GET /api/v1/files.
+
+        Errors: INVALID_ARGUMENT "Limit must be between 1 and 1000", "Invalid cursor".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetFileContent(self, request, context):
-        """The file's bytes.
+        """The file's bytes. REST: GET /api/v1/files/{file_id}/content.
+
+        Errors: NOT_FOUND "File not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -486,6 +585,9 @@ class FileServiceServicer:
 
     def GetFileUrl(self, request, context):
         """A short-lived signed URL that downloads the file without an API key.
+        REST: GET /api/v1/files/{file_id}/url.
+
+        Errors: NOT_FOUND "File not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -493,6 +595,9 @@ class FileServiceServicer:
 
     def DeleteFile(self, request, context):
         """Deletes the file's record and bytes; tasks made from it keep their own copy.
+        REST: DELETE /api/v1/files/{file_id}.
+
+        Errors: NOT_FOUND "File not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -542,7 +647,9 @@ def add_FileServiceServicer_to_server(servicer, server):
 class FileService:
     """Files uploaded once and used by any number of tasks (Chunkr 2.x's Files API).
     A file belongs to the owner of the key that uploaded it; to anyone else it
-    does not exist (NOT_FOUND).
+    does not exist: NOT_FOUND "File not found". A file id that is not a UUID
+    (bare or as `ch://files/{file_id}`) is INVALID_ARGUMENT "Invalid file id: '...'";
+    an empty one INVALID_ARGUMENT "file_id is required". REST: /api/v1/files.
     """
 
     @staticmethod
@@ -712,6 +819,10 @@ class WebhookServiceStub:
     """Webhook endpoints (Chunkr 2.x's Webhook API). On every status change of one
     of the owner's tasks, each endpoint is sent `{"event_type": "task.parse.updated",
     "task_id", "status", "message"}`, signed per Standard Webhooks with its secret.
+    An endpoint belongs to the owner of the key that registered it; to anyone else
+    it does not exist: NOT_FOUND "Webhook not found". A webhook id that is not a
+    UUID is INVALID_ARGUMENT "Invalid webhook id: '...'"; an empty one
+    INVALID_ARGUMENT "webhook_id is required". REST: /api/v1/webhooks.
     """
 
     def __init__(self, channel):
@@ -746,24 +857,36 @@ class WebhookServiceServicer:
     """Webhook endpoints (Chunkr 2.x's Webhook API). On every status change of one
     of the owner's tasks, each endpoint is sent `{"event_type": "task.parse.updated",
     "task_id", "status", "message"}`, signed per Standard Webhooks with its secret.
+    An endpoint belongs to the owner of the key that registered it; to anyone else
+    it does not exist: NOT_FOUND "Webhook not found". A webhook id that is not a
+    UUID is INVALID_ARGUMENT "Invalid webhook id: '...'"; an empty one
+    INVALID_ARGUMENT "webhook_id is required". REST: /api/v1/webhooks.
     """
 
     def CreateWebhook(self, request, context):
         """Registers an endpoint; the reply carries the secret its messages are signed with.
+        REST: POST /api/v1/webhooks.
+
+        Errors: INVALID_ARGUMENT "url is required", "Invalid url", "url is too long: ...",
+        "Invalid webhook url: ..." (not http(s), or not public while private URLs are
+        not allowed), "Unknown event type: '...' (known: ...)", "Too many webhooks:
+        the limit is {n} per owner".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetWebhook(self, request, context):
-        """One endpoint.
+        """One endpoint. REST: GET /api/v1/webhooks/{webhook_id}.
+
+        Errors: NOT_FOUND "Webhook not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListWebhooks(self, request, context):
-        """The caller's endpoints, oldest first.
+        """The caller's endpoints, oldest first. REST: GET /api/v1/webhooks.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -771,6 +894,9 @@ class WebhookServiceServicer:
 
     def DeleteWebhook(self, request, context):
         """Removes an endpoint; messages not yet delivered to it are dropped.
+        REST: DELETE /api/v1/webhooks/{webhook_id}.
+
+        Errors: NOT_FOUND "Webhook not found".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -811,6 +937,10 @@ class WebhookService:
     """Webhook endpoints (Chunkr 2.x's Webhook API). On every status change of one
     of the owner's tasks, each endpoint is sent `{"event_type": "task.parse.updated",
     "task_id", "status", "message"}`, signed per Standard Webhooks with its secret.
+    An endpoint belongs to the owner of the key that registered it; to anyone else
+    it does not exist: NOT_FOUND "Webhook not found". A webhook id that is not a
+    UUID is INVALID_ARGUMENT "Invalid webhook id: '...'"; an empty one
+    INVALID_ARGUMENT "webhook_id is required". REST: /api/v1/webhooks.
     """
 
     @staticmethod
