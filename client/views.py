@@ -255,7 +255,7 @@ class SignedUrl:
 
 @dataclass(frozen=True)
 class WebhookView:
-    """A webhook endpoint; verify its messages with `standardwebhooks.Webhook(secret)`."""
+    """A webhook endpoint; verify its messages with `svix.webhooks.Webhook(secret)`."""
 
     proto: pb.Webhook
 
