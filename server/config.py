@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(default=15.0, gt=0)
     webhook_retry_seconds: float = Field(default=5.0, gt=0)
     webhook_retry_window: float = Field(default=24 * 3600.0, gt=0)
+    # OTLP gRPC collector for OpenTelemetry traces (the `[otel]` extra), e.g. http://otel-collector:4317;
+    # http:// is plaintext, https:// TLS. Empty = no tracing (server/tracing.py).
+    otel_endpoint: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:
