@@ -116,7 +116,8 @@ class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStre
     ) -> Any:
         name = _method(client_call_details)
         with tracing.tracer().start_as_current_span(
-            name, kind=SpanKind.CLIENT, attributes=_attributes(name), record_exception=False
+            name, kind=SpanKind.CLIENT, attributes=_attributes(name), record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             call = await continuation(_with_context(client_call_details), request)
             _finish(span, await call.code())

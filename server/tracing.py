@@ -11,7 +11,6 @@ pipeline stage. Attributes hold ids, names and codes only: never document text, 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -54,9 +53,9 @@ def configure(settings: Settings) -> None:
         raise TracingUnavailable(
             f"CHUNKD_OTEL_ENDPOINT is set but OpenTelemetry is not installed ({exc.name}): {EXTRA_HINT}"
         ) from None
-    resource = Resource.create()
+    resource = Resource.create()  # OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
     if str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
-        resource = resource.merge(Resource({SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME") or "chunkd"}))
+        resource = resource.merge(Resource({SERVICE_NAME: "chunkd"}))
     provider = TracerProvider(resource=resource)  # shuts down (and flushes) at exit
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otel_endpoint)))
     trace.set_tracer_provider(provider)
@@ -65,8 +64,17 @@ def configure(settings: Settings) -> None:
 
 @contextlib.contextmanager
 def _span(name: str, attributes: Attributes) -> Iterator[None]:
-    with tracer().start_as_current_span(name, attributes=attributes, record_exception=False):
-        yield
+    # An exception's message may quote what it failed on: only its type goes on the span.
+    with tracer().start_as_current_span(
+        name, attributes=attributes, record_exception=False, set_status_on_exception=False
+    ) as span:
+        try:
+            yield
+        except BaseException as exc:
+            from opentelemetry.trace import StatusCode
+
+            span.set_status(StatusCode.ERROR, type(exc).__name__)
+            raise
 
 
 def span(name: str, attributes: Attributes) -> contextlib.AbstractContextManager[None]:

@@ -9,6 +9,7 @@ import base64
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ import grpc
 import httpx
 import pytest
 
+from protos import tasks_pb2 as pb
+from protos import tasks_pb2_grpc
 from tests.documents import long_pdf
 from tests.harness import ROOT, RunningServer, free_port, start_server
-from tests.support import wait_until
+from tests.support import create, open_channel, rpc_error, wait_terminal, wait_until
 
 pytest.importorskip("opentelemetry.sdk", reason="the OpenTelemetry SDK is not installed (the `chunkd[otel]` extra)")
 pytest.importorskip("opentelemetry.exporter.otlp.proto.grpc", reason="the OTLP exporter is not installed")
@@ -189,6 +192,42 @@ def test_one_trace_runs_from_the_rest_request_to_each_pipeline_stage_in_the_work
     for exported in spans:
         for value in exported.attributes.values():
             assert server.api_key not in str(value) and DOCUMENT_WORD not in str(value), (exported.name, value)
+
+
+def test_a_grpc_callers_traceparent_is_continued_by_each_call_and_by_the_processing_of_its_update(
+    traced: tuple[RunningServer, Collector], tmp_path: Path
+) -> None:
+    server, collector = traced
+    trace_id, parent = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+    metadata = (("authorization", server.api_key), ("traceparent", f"00-{trace_id}-{parent}-01"))
+    with open_channel(server.grpc_address) as channel:
+        stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        missing = rpc_error(lambda: stub.GetTask(pb.GetTaskRequest(task_id=str(uuid.uuid4())), metadata=metadata))
+        assert missing.code() == grpc.StatusCode.NOT_FOUND
+        task = create(stub, server.api_key, long_pdf(tmp_path / "updated.pdf", 1))  # in a trace of its own
+        assert wait_terminal(stub, server.api_key, task.task_id).status == pb.TASK_STATUS_SUCCEEDED
+        assert list(stub.WatchTask(pb.WatchTaskRequest(task_id=task.task_id), metadata=metadata))
+        change = pb.Configuration(chunk_processing=pb.ChunkProcessing(target_length=40))
+        stub.UpdateTask(pb.UpdateTaskRequest(task_id=task.task_id, configuration=change), metadata=metadata)
+        assert wait_terminal(stub, server.api_key, task.task_id).status == pb.TASK_STATUS_SUCCEEDED
+
+    def processed() -> list[ExportedSpan] | None:
+        spans = [s for s in collector.spans() if s.trace_id == trace_id]
+        return spans if any(s.name == "chunkd.task.process" for s in spans) else None
+
+    spans = {s.name: s for s in wait_until(processed, timeout=30, interval=0.1)}
+    get = spans["chunkd.v1.TaskService/GetTask"]
+    assert get.parent_id == parent
+    assert get.attributes["rpc.grpc.status_code"] == grpc.StatusCode.NOT_FOUND.value[0]
+    assert get.span.status.code == trace_pb2.Status.STATUS_CODE_ERROR
+    watch = spans["chunkd.v1.TaskService/WatchTask"]  # a stream: its span lasts until it ends
+    assert watch.parent_id == parent
+    assert watch.attributes["rpc.grpc.status_code"] == 0
+    update = spans["chunkd.v1.TaskService/UpdateTask"]
+    assert update.parent_id == parent
+    process = spans["chunkd.task.process"]  # the update's attempt joins the update's trace
+    assert process.parent_id == update.span_id
+    assert process.attributes["chunkd.task_id"] == task.task_id
 
 
 REPORT_MODULES = """
