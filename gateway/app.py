@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,7 +27,7 @@ from gateway import (
 from gateway.rpc import open_channel
 from gateway.uploads import BodyLimit, body_limit
 from protos import tasks_pb2_grpc
-from server import tls
+from server import tls, tracing
 from server.blobs import BlobStore, UrlSigner, load_secret
 from server.config import Settings
 
@@ -73,6 +74,16 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return document
 
 
+def _no_fastapi_telemetry() -> dict[str, Any]:
+    """FastAPI (0.165 on) traces requests itself once a tracer provider is set, query strings
+    (file URL signatures) and exception messages included: chunkd's own span (gateway/tracing.py)
+    takes its place."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    off = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+    return {"telemetry": off}
+
+
 def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
         description="Chunkr's task API over chunkd's gRPC service: create, get, list, update, cancel and "
         "delete document-processing tasks; errors are plain text.",
         lifespan=lifespan,
+        **_no_fastapi_telemetry(),
     )
     app.state.settings = settings
     app.state.blobs = BlobStore(settings.blobs_dir)
@@ -114,6 +126,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=body_limit(settings.max_file_size))
     cors.install(app, settings.cors_origins)
     app.add_middleware(metrics.RequestMetrics)  # outermost: it sees every answer, 413s and CORS refusals too
+    if tracing.enabled():
+        from gateway.tracing import RequestSpans
+
+        app.add_middleware(RequestSpans)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     return app
 

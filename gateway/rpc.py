@@ -11,7 +11,7 @@ from fastapi import Request
 
 from gateway.errors import GatewayError
 from protos import MAX_MESSAGE_BYTES, tasks_pb2_grpc
-from server import tls
+from server import tls, tracing
 from server.config import Settings
 
 Metadata = tuple[tuple[str, str], ...]
@@ -23,10 +23,15 @@ def open_channel(settings: Settings) -> grpc.aio.Channel:
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", settings.max_file_size + 1024 * 1024),
     ]
+    interceptors: list[grpc.aio.ClientInterceptor] | None = None
+    if tracing.enabled():
+        from server.trace_grpc import ClientInterceptor
+
+        interceptors = [ClientInterceptor()]
     credentials = tls.grpc_channel_credentials(settings)
     if credentials is not None:
-        return grpc.aio.secure_channel(settings.grpc_address, credentials, options=options)
-    return grpc.aio.insecure_channel(settings.grpc_address, options=options)
+        return grpc.aio.secure_channel(settings.grpc_address, credentials, options=options, interceptors=interceptors)
+    return grpc.aio.insecure_channel(settings.grpc_address, options=options, interceptors=interceptors)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from protos import MAX_MESSAGE_BYTES, tasks_pb2, tasks_pb2_grpc
-from server import metrics, tls
+from server import metrics, tls, tracing
 from server.api_processes import ApiProcesses, leave_with_parent, ready_file
 from server.auth import KeyRing
 from server.blobs import Blobs, UrlSigner, load_secret, open_blobs
@@ -78,10 +78,15 @@ class Components:
 
 def interceptors(settings: Settings, drain: Drain, keys: KeyRing | None = None) -> list[grpc.aio.ServerInterceptor]:
     """Metrics outermost, so that refused calls are counted too. The rate limit is always
-    there when keys are: a key may have a rate of its own without any in the settings."""
+    there when keys are: a key may have a rate of its own without any in the settings. Tracing,
+    when on, comes before metrics: the call's span holds everything the call does."""
     # Several processes on one port: each reply names its process (the `chunkd-process` trailer).
     tag = str(os.getpid()) if settings.api_processes > 1 else ""
     chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain, tag)]
+    if tracing.enabled():
+        from server.trace_grpc import ServerInterceptor as TracingInterceptor
+
+        chain.insert(0, TracingInterceptor())
     if settings.rate_limit_rps > 0 or keys is not None:
         buckets = Buckets(settings.rate_limit_rps, settings.rate_limit_burst)
         chain.append(RateLimitInterceptor(buckets, SERVICE_NAME, keys))

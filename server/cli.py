@@ -86,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     level = (args.log_level or settings.log_level).upper()
     logs.configure(level, settings.log_format)
+    if args.command in ("serve", "worker", "gateway"):
+        from server import tracing
+
+        try:
+            tracing.configure(settings)
+        except tracing.TracingUnavailable as exc:
+            print(f"chunkd: {exc}", file=sys.stderr)
+            return 2
     from server.app import serve as run
 
     try:

@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     # ones are kept until they are. Longer than task_timeout: an endpoint is sent a task's status
     # once, and the kept message is how a repeat of the same status is recognised.
     webhook_retention_seconds: float = Field(default=7 * 24 * 3600.0, gt=0)
+    # OTLP gRPC collector for OpenTelemetry traces (the `[otel]` extra), e.g. http://otel-collector:4317;
+    # http:// is plaintext, https:// TLS. Empty = no tracing (server/tracing.py).
+    otel_endpoint: str = ""
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -89,6 +89,9 @@ class TaskRow(SQLModel, table=True):
     pages_done: int = 0
     pages_total: int = 0
     previous: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The W3C traceparent of the span that queued the task (server/tracing.py), so that the worker's
+    # span joins the caller's trace; None when tracing is off. Added in place (server/migrations.py).
+    trace_parent: str | None = Field(default=None, max_length=100)
     # Bumped by every change: the compare-and-set token, and the order of events.
     version: int = 1
 

@@ -17,6 +17,7 @@ import grpc
 from chunkr import codec
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
+from server import tracing
 from server.auth import KeyRing, key_from_metadata
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
@@ -177,26 +178,28 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             self.blobs.put_bytes(input_key, data)
         else:
             await asyncio.to_thread(self.blobs.put_bytes, input_key, data)
-        now = utcnow()
-        row = TaskRow.model_construct(  # every value is made here; table models do not validate anyway
-            id=task_id,
-            owner=owner,
-            status=Status.STARTING,
-            message=QUEUED_MESSAGE,
-            configuration=configuration_to_text(configuration),
-            expires_in=self._expires_in(configuration),
-            file_name=file_name,
-            mime_type=mime_type,
-            input_key=input_key,
-            created_at=now,
-            deadline_at=now + timedelta(seconds=self.settings.task_timeout),
-        )
-        checked = (lambda connection: check_quota(connection, owner, quota)) if quota.limited else None
-        try:
-            await self.store.create(row, checked)
-        except QuotaExceeded:
-            await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(task_id))
-            raise
+        with tracing.span("chunkd.task.create", {"chunkd.task_id": task_id, "chunkd.mime_type": mime_type}):
+            now = utcnow()
+            row = TaskRow.model_construct(  # every value is made here; table models do not validate anyway
+                id=task_id,
+                owner=owner,
+                status=Status.STARTING,
+                message=QUEUED_MESSAGE,
+                configuration=configuration_to_text(configuration),
+                expires_in=self._expires_in(configuration),
+                file_name=file_name,
+                mime_type=mime_type,
+                input_key=input_key,
+                created_at=now,
+                deadline_at=now + timedelta(seconds=self.settings.task_timeout),
+                trace_parent=tracing.traceparent(),  # the worker's span continues from this one
+            )
+            checked = (lambda connection: check_quota(connection, owner, quota)) if quota.limited else None
+            try:
+                await self.store.create(row, checked)
+            except QuotaExceeded:
+                await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(task_id))
+                raise
         return self.presenter.task(row)
 
     @rpc
@@ -307,7 +310,11 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             return configuration_to_text(merged), self._expires_in(merged)
 
         row = await self.store.update(
-            task_id_of(request.task_id), owner, reconfigure, deadline=self.settings.task_timeout
+            task_id_of(request.task_id),
+            owner,
+            reconfigure,
+            deadline=self.settings.task_timeout,
+            trace_parent=tracing.traceparent(),
         )
         return self.presenter.task(row)
 

@@ -296,9 +296,15 @@ class TaskStore:
                 return rows[0]
 
     async def update(
-        self, task_id: str, owner: str, reconfigure: Callable[[TaskRow], tuple[str, int]], deadline: float
+        self,
+        task_id: str,
+        owner: str,
+        reconfigure: Callable[[TaskRow], tuple[str, int]],
+        deadline: float,
+        trace_parent: str | None = None,
     ) -> TaskRow:
-        """Succeeded or Failed only: queue the task again with a new configuration.
+        """Succeeded or Failed only: queue the task again with a new configuration
+        (processed in the trace of `trace_parent`, the update's span).
 
         `reconfigure(task)` returns the merged configuration and its expires_in;
         it raises when the merge is invalid or changes nothing."""
@@ -336,6 +342,7 @@ class TaskStore:
                     "progress_stage": "",
                     "pages_done": 0,
                     "pages_total": 0,
+                    "trace_parent": trace_parent,
                 },
             )
             if rows:

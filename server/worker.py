@@ -22,9 +22,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from protos import tasks_pb2 as pb
-from server import metrics
+from server import metrics, tracing
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
 from server.errors import ChunkdError
@@ -198,12 +199,17 @@ class Watch:
     owner: str = ""
     file_type: str = "other"
     stage_since: float = 0.0
+    span: Any = None  # the task's span when tracing is on; each stage gets a child span
+    stage_span: Any = None
 
     def note(self, update: tuple[str, int, int]) -> None:
         now = time.monotonic()
         if update[0] != self.stage:
             self.end_stage(now)
             self.stage_since = now
+            if update[0] != STARTED:
+                attributes: tracing.Attributes = {"chunkd.stage": update[0], "chunkd.file_type": self.file_type}
+                self.stage_span = tracing.start_child(self.span, f"chunkd.stage.{update[0].lower()}", attributes)
         self.stage, self.done, self.total = update
         self.at = now
         if self.stage != STARTED:
@@ -213,6 +219,8 @@ class Watch:
         """The time spent in the stage now left, as a metric and one log event."""
         if not self.stage or self.stage == STARTED:
             return
+        tracing.end(self.stage_span, {"chunkd.pages_done": self.done})
+        self.stage_span = None
         seconds = now - self.stage_since
         metrics.STAGE_SECONDS.labels(self.stage, self.file_type).observe(seconds)
         log.info(
@@ -360,6 +368,10 @@ class Worker:
         workdir = self.workdirs.for_task(task.id, claim.token)
         assert self._relay is not None
         watch = Watch(task_id=task.id, owner=task.owner, file_type=metrics.file_type(task.mime_type))
+        attributes: tracing.Attributes = {
+            "chunkd.task_id": task.id, "chunkd.attempt": task.attempts, "chunkd.file_type": watch.file_type
+        }
+        watch.span = tracing.start_task_span(task.trace_parent, attributes)
         self._relay.listeners[task.id] = watch
         started = time.monotonic()
         outcome = "handed back"
@@ -400,6 +412,8 @@ class Worker:
                 outcome,
                 extra={"task_id": task.id, "owner": task.owner, "outcome": outcome, "duration": round(seconds, 4)},
             )
+            tracing.end(watch.stage_span)  # cut short: the stage never reported its end
+            tracing.end(watch.span, {"chunkd.outcome": outcome}, failed=outcome != "succeeded")
             beats.cancel()
             reporter.cancel()
             self._lost.discard(claim.token)

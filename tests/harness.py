@@ -47,6 +47,7 @@ class RunningServer:
     api_key: str = ""
     process: subprocess.Popen[bytes] | None = None
     credentials: grpc.ChannelCredentials | None = None  # a server on TLS: what readiness checks connect with
+    command: list[str] = field(default_factory=lambda: list(CHUNKD))  # what runs `chunkd ARGS...`
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,7 +74,7 @@ class RunningServer:
     def start(self, *args: str) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [*CHUNKD, "serve", *args], env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            [*self.command, "serve", *args], env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         self.wait_ready()
@@ -121,7 +122,7 @@ class RunningServer:
         """A separate `chunkd worker` process on the same database and data directory."""
         log = (self.data_dir / "worker.log").open("ab")
         process = subprocess.Popen(
-            [*CHUNKD, "worker"], env={**self.env, **(extra_env or {})}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            [*self.command, "worker"], env={**self.env, **(extra_env or {})}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         return process
@@ -134,8 +135,10 @@ def start_server(
     grpc_port: int | None = None,
     http_port: int | None = None,
     credentials: grpc.ChannelCredentials | None = None,
+    command: list[str] | None = None,
 ) -> RunningServer:
-    """`args` go to `chunkd serve` (e.g. "--no-worker", "--no-gateway")."""
+    """`args` go to `chunkd serve` (e.g. "--no-worker", "--no-gateway"); `command` replaces
+    `python -m server.cli` for serve and spawned workers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     grpc_port = grpc_port or free_port()
     http_port = http_port or free_port()
@@ -155,6 +158,8 @@ def start_server(
     server = RunningServer(
         data_dir=data_dir, grpc_port=grpc_port, http_port=http_port, env=full_env, credentials=credentials
     )
+    if command is not None:
+        server.command = command
     server.api_key = server.create_api_key("alice")
     server.start(*args)
     return server

@@ -55,6 +55,7 @@ def test_operations_doc_lists_every_metric_and_operations_setting() -> None:
         "rate_limit_burst",
         "max_running_tasks",
         "pages_per_day",
+        "otel_endpoint",
     )
     for name in settings:
         assert name in Settings.model_fields
