@@ -240,7 +240,8 @@ def test_a_ruled_table_too_wide_for_its_column_stays_the_table_its_rules_draw(
     assert len(tables) == 1
     assert tables[0].bbox.left > tables[0].page_width / 2  # in the right column, the left one not taken in
     assert "<td>harbour 3</td><td>1112</td>" in tables[0].html
-    text = " ".join(s.text for s in segments if s.segment_type in (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_SECTION_HEADER))
+    prose = (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_SECTION_HEADER)
+    text = " ".join(s.text for s in segments if s.segment_type in prose)
     assert all(word in text for word in left.replace(".", "").split())  # every word of the left column read as prose
 
 

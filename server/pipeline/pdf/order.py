@@ -104,7 +104,8 @@ def _continues_run(run: list[Region], band: list[Region]) -> bool:
     if run_gutter or band_gutter:
         columns, piece = (run, band) if run_gutter else (band, run)
         gaps = _gaps(_spans(columns), GUTTER)
-        measured = _spans(columns + piece)[len(columns) :]  # an overfull piece measured against the columns it overprints
+        # an overfull piece is measured against the columns it is printed over
+        measured = _spans(columns + piece)[len(columns) :]
         return not any(min(x1, b) - max(x0, a) > _EDGE for x0, x1 in measured for a, b in gaps)
     return False
 
