@@ -29,10 +29,11 @@ def _measure(region: Region, regions: list[Region]) -> tuple[float, float]:
     box = region.box
     over = [o.box for o in regions if o is not region and o.box.x_overlap(box) > 0 and o.box.y_overlap(box) > 0]
     x0, x1 = box.x0, box.x1
-    if any(o.x0 > box.x0 + GUTTER for o in over):  # runs on into a column on its right
+    # it reaches into a column that runs on past its end (a word inside a paragraph does not)
+    if any(o.x0 > box.x0 + GUTTER and o.x1 > box.x1 + GUTTER for o in over):  # a column on its right
         own = [r.box.x1 for r in regions if r is not region and abs(r.box.x0 - box.x0) <= 2 * _EDGE and r.box.x1 < x1]
         x1 = max(own, default=x1)
-    if any(o.x1 < box.x1 - GUTTER for o in over):  # into a column on its left
+    if any(o.x1 < box.x1 - GUTTER and o.x0 < box.x0 - GUTTER for o in over):  # a column on its left
         own = [r.box.x0 for r in regions if r is not region and abs(r.box.x1 - box.x1) <= 2 * _EDGE and r.box.x0 > x0]
         x0 = min(own, default=x0)
     return x0, x1
