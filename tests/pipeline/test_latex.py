@@ -4,6 +4,7 @@ displayed equation and a table set sideways on its own page."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 
@@ -178,3 +179,121 @@ def test_the_byline_under_the_title_is_text_not_a_heading(
     assert headings == ["1 Introduction", "2 Methods"]
     text = " ".join(s.text for s in segments if s.segment_type == pb.SEGMENT_TYPE_TEXT)
     assert all(name in text for name in names)
+
+
+
+WIDE_TABLE_PAPER = r"""
+\documentclass[%s,twocolumn,%s]{article}
+\usepackage[margin=2.5cm]{geometry}
+\usepackage{caption}
+\begin{document}
+\section{Rivers}
+%s
+\newpage
+\section{Counts}
+%s
+\begin{center}\captionof{table}{Boats per station}
+\begin{tabular}{|l|%s}\hline
+%s \\ \hline
+%s
+\hline\end{tabular}\end{center}
+The counts were checked against the harbour records at the end of the year.
+\end{document}
+"""
+
+_WORDS = "river valley harbour boat town bank trade spring flood water level station survey record season market".split()
+
+
+def _paragraph(rng: random.Random, sentences: int) -> str:
+    return " ".join(
+        " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 14))).capitalize() + "." for _ in range(sentences)
+    )
+
+
+@pytest.mark.parametrize("paper", ["letterpaper", "a4paper"])
+@pytest.mark.parametrize("size", ["10pt", "12pt"])
+@pytest.mark.parametrize("columns", [4, 5])
+def test_a_ruled_table_too_wide_for_its_column_stays_the_table_its_rules_draw(
+    tmp_path, paper: str, size: str, columns: int  # type: ignore[no-untyped-def]
+) -> None:
+    """An overfull table in the right column runs off the page's edge: it is still the ruled
+    table, and the justified lines of the left column beside it stay prose."""
+    rng = random.Random(f"{paper}-{size}-{columns}")
+    header = " & ".join(["Station Name", *[f"Boats Counted {i}" for i in range(1, columns)]])
+    rows = "\n".join(
+        " & ".join([f"harbour {r}", *[str(1000 + 37 * r + i) for i in range(1, columns)]]) + r" \\"
+        for r in range(1, 7)
+    )
+    left = "\n\n".join(_paragraph(rng, 5) for _ in range(5))
+    right = "\n\n".join(_paragraph(rng, 4) for _ in range(2))
+    source = WIDE_TABLE_PAPER % (size, paper, left, right, "r|" * (columns - 1), header, rows)
+    (tmp_path / "wide.tex").write_text(source, encoding="utf-8")
+    subprocess.run(
+        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "wide.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    segments = segments_of(run_pipeline(tmp_path / "wide.pdf", tmp_path / "work"))
+    tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert len(tables) == 1
+    assert tables[0].bbox.left > tables[0].page_width / 2  # in the right column, the left one not taken in
+    assert "<td>harbour 3</td><td>1112</td>" in tables[0].html
+    prose = (pb.SEGMENT_TYPE_TEXT, pb.SEGMENT_TYPE_SECTION_HEADER)
+    text = " ".join(s.text for s in segments if s.segment_type in prose)
+    assert all(word in text for word in left.replace(".", "").split())  # every word of the left column read as prose
+
+
+OVERPRINT_PAPER = r"""
+\documentclass[%s,twocolumn,%s]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{caption,booktabs}
+%s
+\begin{document}
+\section{Rivers}
+%s
+\begin{center}\captionof{table}{Boats per station}
+\begin{tabular}{l%s}\toprule
+%s \\ \midrule
+%s
+\bottomrule\end{tabular}\end{center}
+%s
+\newpage
+\section{Counts}
+%s
+\end{document}
+"""
+
+
+@pytest.mark.parametrize("paper", ["letterpaper", "a4paper"])
+@pytest.mark.parametrize("size", ["10pt", "11pt"])
+@pytest.mark.parametrize("font", ["", r"\usepackage{times}"])
+def test_a_table_printed_over_the_next_column_is_read_in_its_own(
+    tmp_path, paper: str, size: str, font: str  # type: ignore[no-untyped-def]
+) -> None:
+    """A table too wide for the left column is printed over the right column's lines. It
+    belongs to the column it starts in: the left column is read through, table included,
+    before the right one."""
+    rng, columns = random.Random(f"{paper}-{size}-{font}"), 4  # 80-120 pt too wide: over the next column's lines
+    header = " & ".join(["Station Name", *[f"Boats Counted {i}" for i in range(1, columns)]])
+    rows = "\n".join(
+        " & ".join([f"harbour {r}", *[str(1000 + 37 * r + i) for i in range(1, columns)]]) + r" \\" for r in range(1, 5)
+    )
+    before, after = _paragraph(rng, 4), "Afterwards " + _paragraph(rng, 4)
+    right = "\n\n".join(_paragraph(rng, 6) for _ in range(3))
+    source = OVERPRINT_PAPER % (size, paper, font, before, "r" * (columns - 1), header, rows, after, right)
+    (tmp_path / "over.tex").write_text(source, encoding="utf-8")
+    subprocess.run(
+        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "over.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    segments = segments_of(run_pipeline(tmp_path / "over.pdf", tmp_path / "work"))
+    kinds = [s.segment_type for s in segments]
+    table = kinds.index(pb.SEGMENT_TYPE_TABLE)
+    afterwards = next(i for i, s in enumerate(segments) if s.text.startswith("Afterwards"))
+    counts = next(i for i, s in enumerate(segments) if s.text == "2 Counts")
+    assert table < afterwards < counts

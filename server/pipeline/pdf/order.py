@@ -21,13 +21,35 @@ def _gaps(spans: list[tuple[float, float]], minimum: float) -> list[tuple[float,
     return gaps
 
 
+def _measure(region: Region, regions: list[Region]) -> tuple[float, float]:
+    """The horizontal span a region takes in its column. A box set too wide for its column
+    (an overfull table) sticks out of it and is printed over the next column's lines; it
+    still belongs to the column whose edge it starts at, and takes that column's measure.
+    Nothing else overlaps another region: a box across the columns sits clear of both."""
+    box = region.box
+    over = [o.box for o in regions if o is not region and o.box.x_overlap(box) > 0 and o.box.y_overlap(box) > 0]
+    x0, x1 = box.x0, box.x1
+    # it reaches into a column that runs on past its end (a word inside a paragraph does not)
+    if any(o.x0 > box.x0 + GUTTER and o.x1 > box.x1 + GUTTER for o in over):  # a column on its right
+        own = [r.box.x1 for r in regions if r is not region and abs(r.box.x0 - box.x0) <= 2 * _EDGE and r.box.x1 < x1]
+        x1 = max(own, default=x1)
+    if any(o.x1 < box.x1 - GUTTER and o.x0 < box.x0 - GUTTER for o in over):  # a column on its left
+        own = [r.box.x0 for r in regions if r is not region and abs(r.box.x1 - box.x1) <= 2 * _EDGE and r.box.x0 > x0]
+        x0 = min(own, default=x0)
+    return x0, x1
+
+
+def _spans(regions: list[Region]) -> list[tuple[float, float]]:
+    return [_measure(r, regions) for r in regions]
+
+
 def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
     """Reading order by recursive XY-cut: split the set at every white band that
     runs through it, vertical bands (columns) first, read left to right (right to
     left on RTL pages); then horizontal bands top to bottom."""
     if len(regions) <= 1:
         return list(regions)
-    x_gaps = _gaps([(r.box.x0, r.box.x1) for r in regions], GUTTER)
+    x_gaps = _gaps(_spans(regions), GUTTER)
     y_gaps = _gaps([(r.box.y0, r.box.y1) for r in regions], 0.5)
     if x_gaps:  # a white band from top to bottom is a column gutter: columns first
         cuts = [(a + b) / 2 for a, b in x_gaps]
@@ -54,7 +76,7 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
 
 
 def _has_gutter(regions: list[Region]) -> bool:
-    return len(regions) > 1 and bool(_gaps([(r.box.x0, r.box.x1) for r in regions], GUTTER))
+    return len(regions) > 1 and bool(_gaps(_spans(regions), GUTTER))
 
 
 def _column_runs(bands: list[list[Region]]) -> list[list[Region]]:
@@ -82,8 +104,10 @@ def _continues_run(run: list[Region], band: list[Region]) -> bool:
         return _has_gutter(run + band)
     if run_gutter or band_gutter:
         columns, piece = (run, band) if run_gutter else (band, run)
-        gaps = _gaps([(r.box.x0, r.box.x1) for r in columns], GUTTER)
-        return not any(min(r.box.x1, b) - max(r.box.x0, a) > _EDGE for r in piece for a, b in gaps)
+        gaps = _gaps(_spans(columns), GUTTER)
+        # an overfull piece is measured against the columns it is printed over
+        measured = _spans(columns + piece)[len(columns) :]
+        return not any(min(x1, b) - max(x0, a) > _EDGE for x0, x1 in measured for a, b in gaps)
     return False
 
 

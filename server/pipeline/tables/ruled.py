@@ -105,7 +105,8 @@ def plausible(table: Table, page_width: float) -> bool:
     has mostly filled cells, cells that are not one big span, text that is not
     all monospace (code), and does not run from page edge to page edge."""
     positions = [cell for row in table.rows for cell in row]
-    if not positions or table.box.x0 <= 1.0 or table.box.x1 >= page_width - 1.0:
+    # one edge is not enough: a table set too wide for its column runs off the page's side
+    if not positions or (table.box.x0 <= 1.0 and table.box.x1 >= page_width - 1.0):
         return False
     chars = sum(len(w.text) for w in table.words)
     if sum(len(w.text) for w in table.words if w.monospace) >= 0.8 * chars:
