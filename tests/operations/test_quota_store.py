@@ -24,6 +24,7 @@ from server.models import Status, TaskRow, utcnow
 from server.quotas import Quota, QuotaExceeded, check
 from server.store import TaskStore
 from server.sweeper import Sweeper
+from server.webhooks import WebhookStore
 from server.usage import pages_used
 from tests.test_postgres import database  # noqa: F401  (fixture: a fresh PostgreSQL database)
 
@@ -110,7 +111,8 @@ async def sweep_old_counts(url: str) -> None:
         for days_ago in (0, 1, 2, 30):
             day = utc_today - timedelta(days=days_ago)
             await db.transaction(lambda connection, day=day: usage.count_pages(connection, "alice", 10, day))
-        await Sweeper(Settings(), TaskStore(db), BlobStore(Path(tempfile.mkdtemp()))).sweep_once()
+        blobs = BlobStore(Path(tempfile.mkdtemp()))
+        await Sweeper(Settings(), TaskStore(db), blobs, WebhookStore(db)).sweep_once()
         kept = await db.fetch(select(usage.page_usage.c.day).order_by(usage.page_usage.c.day))
         assert [row["day"] for row in kept] == [utc_today - timedelta(days=1), utc_today]
     finally:
