@@ -127,6 +127,7 @@ def test_a_worker_stopped_past_its_lease_counts_a_lease_loss_when_it_wakes(tmp_p
             "CHUNKD_LEASE_SECONDS": "1",
             "CHUNKD_HEARTBEAT_SECONDS": "0.2",
             "CHUNKD_WORKER_PROCESSES": "1",
+            "CHUNKD_DRAIN_SECONDS": "2",  # on stop, hand back at once whatever it still holds
         }
     )
     url = f"http://127.0.0.1:{metrics_port}/metrics"
@@ -144,6 +145,8 @@ def test_a_worker_stopped_past_its_lease_counts_a_lease_loss_when_it_wakes(tmp_p
             worker.send_signal(signal.SIGSTOP)  # a worker frozen (a long GC pause, a stopped VM) past its lease
             try:
                 wait_until(lambda: status() == pb.TASK_STATUS_STARTING, timeout=60)  # requeued by the sweeper
+                # Cancelled before the worker wakes, so it cannot claim the task again: its one lease loss is the only one.
+                stub.CancelTask(pb.CancelTaskRequest(task_id=task.task_id), metadata=auth(api.api_key))
             finally:
                 worker.send_signal(signal.SIGCONT)
         samples = scraped_until(url, lambda s: value(s, "chunkd_lease_losses_total") >= 1)
@@ -151,7 +154,7 @@ def test_a_worker_stopped_past_its_lease_counts_a_lease_loss_when_it_wakes(tmp_p
     finally:
         worker.send_signal(signal.SIGCONT)
         worker.terminate()
-        worker.wait(timeout=30)
+        worker.wait(timeout=60)
         api.stop()
 
 
