@@ -74,3 +74,26 @@ async def run_load(
 def median_result(results: list[LoadResult]) -> LoadResult:
     ordered = sorted(results, key=lambda r: r.qps)
     return ordered[len(ordered) // 2]
+
+
+def print_against_floor(
+    load: Callable[[str, int, float], Awaitable[LoadResult]],
+    addresses: dict[str, str],
+    floor: str,
+    rounds: int,
+    seconds: float,
+) -> None:
+    """At 1, 8 and 64 callers, the servers take turns for `rounds` rounds; prints each
+    one's median as a Markdown table, with its req/s over the `floor` server's."""
+    print(f"echo calls, median of {rounds} rounds of {seconds:g}s; ratio = req/s vs {floor}, same run")
+    print(f"| concurrency | server | req/s | p50 ms | p99 ms | vs {floor} |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    for concurrency in (1, 8, 64):
+        results: dict[str, list[LoadResult]] = {mode: [] for mode in addresses}
+        for _ in range(rounds):
+            for mode, address in addresses.items():
+                results[mode].append(asyncio.run(load(address, concurrency, seconds)))
+        base = median_result(results[floor])
+        for mode in addresses:
+            r = median_result(results[mode])
+            print(f"| {concurrency} | {mode} | {r.qps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.qps / base.qps:.2f} |")

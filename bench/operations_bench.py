@@ -21,7 +21,7 @@ import tempfile
 import grpc
 from sqlalchemy import insert
 
-from bench.load import LoadResult, median_result, run_load
+from bench.load import LoadResult, print_against_floor, run_load
 from server.auth import KeyRing, api_keys, hash_key
 from server.db import connect
 from server.drain import Drain
@@ -86,21 +86,8 @@ def main() -> None:
             )
             assert process.stdout is not None and process.stdout.readline().strip() == b"ready"
             servers[mode] = (address, process)
-        print(f"echo calls, median of {args.rounds} rounds of {args.seconds:g}s; ratio = req/s vs bare, same run")
-        print("| concurrency | server | req/s | p50 ms | p99 ms | vs bare |")
-        print("| ---: | --- | ---: | ---: | ---: | ---: |")
-        for concurrency in (1, 8, 64):
-            results: dict[str, list[LoadResult]] = {mode: [] for mode in MODES}
-            for _ in range(args.rounds):
-                for mode in MODES:
-                    results[mode].append(asyncio.run(load(servers[mode][0], concurrency, args.seconds)))
-            floor = median_result(results["bare"])
-            for mode in MODES:
-                r = median_result(results[mode])
-                print(
-                    f"| {concurrency} | {mode} | {r.qps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
-                    f"{r.qps / floor.qps:.2f} |"
-                )
+        addresses = {mode: address for mode, (address, _) in servers.items()}
+        print_against_floor(load, addresses, "bare", args.rounds, args.seconds)
     finally:
         for _, process in servers.values():
             process.terminate()

@@ -17,7 +17,7 @@ from concurrent import futures
 
 import grpc
 
-from bench.load import LoadResult, median_result, run_load
+from bench.load import LoadResult, print_against_floor, run_load
 from server import tracing
 from server.config import Settings
 from server.drain import Drain
@@ -90,21 +90,7 @@ def main() -> None:
         for mode in MODES:
             addresses[mode] = f"127.0.0.1:{free_port()}"
             processes.append(start("--serve", addresses[mode], mode, collector))
-        print(f"echo calls, median of {args.rounds} rounds of {args.seconds:g}s; ratio = req/s vs metrics, same run")
-        print("| concurrency | server | req/s | p50 ms | p99 ms | vs metrics |")
-        print("| ---: | --- | ---: | ---: | ---: | ---: |")
-        for concurrency in (1, 8, 64):
-            results: dict[str, list[LoadResult]] = {mode: [] for mode in MODES}
-            for _ in range(args.rounds):
-                for mode in MODES:
-                    results[mode].append(asyncio.run(load(addresses[mode], concurrency, args.seconds)))
-            floor = median_result(results["metrics"])
-            for mode in MODES:
-                r = median_result(results[mode])
-                print(
-                    f"| {concurrency} | {mode} | {r.qps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
-                    f"{r.qps / floor.qps:.2f} |"
-                )
+        print_against_floor(load, addresses, "metrics", args.rounds, args.seconds)
     finally:
         for process in processes:
             process.terminate()
