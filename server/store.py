@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import String, and_, bindparam, case, cast, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy import Connection, RowMapping, Select, Update
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -46,6 +46,7 @@ NOTIFY_CHANNEL = "chunkd_events"
 QUEUE_CHANNEL = "chunkd_queued"  # a task became Starting: idle workers claim at once
 PENDING_EVENTS = "chunkd_pending_events"  # connection.info key
 PENDING_CREATES = "chunkd_pending_creates"  # connection.info key: new task rows not yet INSERTed
+PENDING_CANCELS = "chunkd_pending_cancels"  # connection.info key: cancels not yet UPDATEd, by task id
 QUEUED = "chunkd_queued"  # connection.info key: the transaction that queued a task
 
 
@@ -103,6 +104,56 @@ class Guard:
 
 
 _CAS_STATEMENTS: dict[tuple[Any, ...], Update] = {}
+
+
+@dataclass
+class _Cancel:
+    task_id: str
+    owner: str
+    row: TaskRow | None = None  # set when the batch's UPDATE cancelled it
+
+
+def _cancel_statement(postgres: bool) -> Update:
+    """UPDATE ... WHERE (id, owner) IN (...) AND Starting AND no previous state
+    RETURNING *: the cancels of one batch as one statement, built once per dialect."""
+    statement = _CANCEL_STATEMENTS.get(postgres)
+    if statement is not None:
+        return statement
+    now = bindparam("now", type_=tasks.c.finished_at.type)
+    expiry: ColumnElement[Any]
+    if postgres:
+        expiry = cast(now, tasks.c.expires_at.type) + func.make_interval(0, 0, 0, 0, 0, 0, tasks.c.expires_in)
+    else:
+        # SQLite keeps datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'; whole seconds added keep the fraction.
+        seconds = "+" + cast(tasks.c.expires_in, String) + " seconds"
+        whole = func.strftime("%Y-%m-%d %H:%M:%S", bindparam("now_text", type_=String), seconds, type_=String)
+        expiry = whole.concat(bindparam("now_fraction", type_=String))
+    statement = (
+        update(tasks)
+        .where(
+            tasks.c.id.in_(bindparam("ids", expanding=True)),
+            tuple_(tasks.c.id, tasks.c.owner).in_(bindparam("pairs", expanding=True)),
+            tasks.c.status == Status.STARTING,
+            tasks.c.previous.is_(None),
+            or_(tasks.c.expires_at.is_(None), tasks.c.expires_at > now),
+        )
+        .values(
+            status=Status.CANCELLED,
+            message="Task cancelled",
+            finished_at=now,
+            expires_at=case((tasks.c.expires_in > 0, expiry), else_=None),
+            lease_owner=None,
+            lease_expires_at=None,
+            previous=None,
+            version=tasks.c.version + 1,
+        )
+        .returning(*tasks.c)
+    )
+    _CANCEL_STATEMENTS[postgres] = statement
+    return statement
+
+
+_CANCEL_STATEMENTS: dict[bool, Update] = {}
 
 
 @dataclass(frozen=True)
@@ -207,15 +258,53 @@ class TaskStore:
             connection.info[PENDING_CREATES] = (connection.get_transaction(), rows)
         return rows  # type: ignore[no-any-return]
 
-    def _flush_creates(self, connection: Connection) -> None:
-        """The batch's new tasks in one INSERT (one round trip, not one per create); run
-        before any other write or read of tasks in the transaction, so that it sees them."""
+    def _flush_pending(self, connection: Connection) -> None:
+        """The batch's new tasks in one INSERT and its cancels in one UPDATE (one
+        round trip each, not one per write); run before any other write or read of
+        tasks in the transaction, so that it sees them."""
         transaction, rows = connection.info.pop(PENDING_CREATES, (None, []))
         if rows and transaction is connection.get_transaction():
             connection.execute(insert(tasks), rows)
+        transaction, cancels = connection.info.pop(PENDING_CANCELS, (None, {}))
+        if cancels and transaction is connection.get_transaction():
+            self._cancel_together(connection, cancels)
+
+    def _queue_cancel(self, connection: Connection, cancel: _Cancel) -> _Cancel:
+        """A cancel joins the batch's one UPDATE; a second cancel of the same task
+        runs after the first's UPDATE, so it sees the first one's change."""
+        cancel.row = None  # a batch run again write by write starts over
+        transaction, pending = connection.info.get(PENDING_CANCELS, (None, {}))
+        if transaction is not connection.get_transaction():  # left by a transaction that rolled back
+            pending = {}
+        elif cancel.task_id in pending:
+            self._flush_pending(connection)
+            pending = {}
+        pending[cancel.task_id] = cancel
+        connection.info[PENDING_CANCELS] = (connection.get_transaction(), pending)
+        return cancel
+
+    def _cancel_together(self, connection: Connection, cancels: dict[str, _Cancel]) -> None:
+        """One UPDATE for every cancel of the batch: each matches only its own
+        task while it is Starting without an update to undo, and not expired;
+        the expiry is computed from the row's own expires_in in SQL, so no read
+        comes first. A cancel whose row did not match finds out why afterwards."""
+        now = utcnow()
+        params: dict[str, Any] = {
+            "ids": list(cancels),
+            "pairs": [(c.task_id, c.owner) for c in cancels.values()],
+            "now": now,
+        }
+        if not self.db.is_postgres:
+            params["now_text"] = now.strftime("%Y-%m-%d %H:%M:%S")
+            params["now_fraction"] = f".{now.microsecond:06d}"
+        statement = _cancel_statement(self.db.is_postgres)
+        rows = [_row(m) for m in connection.execute(statement, params).mappings().all()]
+        for row in rows:
+            cancels[row.id].row = row
+        self._record(connection, rows, EventKind.CHANGED)
 
     def _write_events(self, connection: Connection) -> None:
-        self._flush_creates(connection)
+        self._flush_pending(connection)
         transaction, pending = connection.info.pop(PENDING_EVENTS, (None, []))
         queued = connection.info.pop(QUEUED, None) is transaction
         if not pending or transaction is not connection.get_transaction():
@@ -231,7 +320,7 @@ class TaskStore:
         self, connection: Connection, where: Iterable[ColumnElement[bool]], values: dict[str, Any]
     ) -> list[TaskRow]:
         """UPDATE ... WHERE <where> RETURNING *, and the events of the rows it changed."""
-        self._flush_creates(connection)
+        self._flush_pending(connection)
         result = connection.execute(
             update(tasks).where(*where).values(**values, version=tasks.c.version + 1).returning(*tasks.c)
         )
@@ -246,7 +335,7 @@ class TaskStore:
         return rows
 
     def _guarded(self, connection: Connection, guard: Guard, values: dict[str, Any]) -> list[TaskRow]:
-        self._flush_creates(connection)
+        self._flush_pending(connection)
         keys = tuple(sorted(values))
         statement, params = guard.statement(keys)
         params.update({f"v_{key}": values[key] for key in keys})
@@ -263,7 +352,7 @@ class TaskStore:
 
         def work(connection: Connection) -> None:
             if check is not None:
-                self._flush_creates(connection)  # the check counts this batch's earlier creates too
+                self._flush_pending(connection)  # the check counts this batch's earlier creates too
                 check(connection)
             self._pending_creates(connection).append(task.model_dump())
             self._record(connection, [task], EventKind.CHANGED)
@@ -274,7 +363,16 @@ class TaskStore:
 
     async def cancel(self, task_id: str, owner: str) -> TaskRow:
         """Starting only. A new task becomes Cancelled and never runs; a task
-        Starting because of an update goes back to what it was before it."""
+        Starting because of an update goes back to what it was before it.
+
+        The common case, a new task, is one UPDATE shared by the batch's cancels
+        and no read; the read comes only when that matched nothing, to say why
+        (or to undo an update, whose previous state is in the row)."""
+        cancel = _Cancel(task_id, owner)
+        await self.db.transaction(lambda connection: self._queue_cancel(connection, cancel))
+        if cancel.row is not None:
+            self._committed()
+            return cancel.row
         while True:
             task = await self.get(task_id, owner)
             if task.status != Status.STARTING:
@@ -362,7 +460,7 @@ class TaskStore:
 
     async def _delete(self, where: Iterable[ColumnElement[bool]]) -> list[TaskRow]:
         def work(connection: Connection) -> list[TaskRow]:
-            self._flush_creates(connection)
+            self._flush_pending(connection)
             result = connection.execute(delete(tasks).where(*where).returning(*tasks.c))
             rows = [_row(m) for m in result.mappings().all()]
             self._record(connection, rows, EventKind.DELETED)
@@ -378,7 +476,7 @@ class TaskStore:
         now = utcnow()
 
         def work(connection: Connection) -> list[TaskRow]:
-            self._flush_creates(connection)
+            self._flush_pending(connection)
             candidates = (
                 select(tasks.c.id)
                 .where(tasks.c.status == Status.STARTING)
@@ -416,7 +514,7 @@ class TaskStore:
         """Extend the lease; False when it was lost (expired and requeued, timed out)."""
 
         def work(connection: Connection) -> int:
-            self._flush_creates(connection)
+            self._flush_pending(connection)
             result = connection.execute(
                 update(tasks)
                 .where(*self._held(claim).clauses())

@@ -10,11 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.db import Database, connect
-from server.errors import InvalidState
+from server.errors import InvalidState, TaskNotFound
 from server.models import Status, TaskRow, utcnow
 from server.store import TaskStore, events
 from tests.test_postgres import ADMIN_DSN, _admin
@@ -108,6 +108,96 @@ def test_a_claim_in_the_batch_of_creates_sees_the_tasks_created_before_it(url: s
             assert {claim.task.id for claim in claims} == {t.id for t in fresh}
             assert [(await store.get(t.id, "alice")).status for t in fresh] == [Status.PROCESSING] * 10
             assert await _event_count(db) == 20  # ten creates, ten claims
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
+
+
+def _statements(db: Database, verb: str) -> list[str]:
+    """The statements starting with `verb` that the writer's connections run, as they run."""
+    seen: list[str] = []
+    engine = db.sqlite_writer if db.sqlite_writer is not None else db.writer.sync_engine
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(verb):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_cancels_that_arrive_together_are_one_update_and_each_wins_or_loses_by_its_own_row(url: str) -> None:
+    """In one batch: a new task cancelled three times (one wins), a task that expires an hour
+    after it finishes, a task already Processing, another owner's task, an id that does not
+    exist, and an update being cancelled (its previous state comes back)."""
+
+    async def scenario() -> None:
+        db = connect(url)
+        await db.create_tables()
+        store = TaskStore(db)
+        running = await store.create(_task())
+        (claim,) = await store.claim(10, 60)
+        updated = await store.create(_task())
+        (done,) = await store.claim(10, 60)
+        await store.succeed(done, output_key="out", page_count=3, message="Task succeeded")
+        await store.update(updated.id, "alice", lambda t: ('{"ocr_strategy":"All"}', t.expires_in), 60)
+        expiring, plain, theirs = _task(), _task(), _task()
+        expiring.expires_in = 3600
+        theirs.owner = "bob"
+        for task in (expiring, plain, theirs):
+            await store.create(task)
+        try:
+            before = await _event_count(db)
+            updates = _statements(db, "UPDATE")
+
+            outcomes = await asyncio.gather(
+                *(store.cancel(expiring.id, "alice") for _ in range(3)),
+                store.cancel(plain.id, "alice"),
+                store.cancel(running.id, "alice"),
+                store.cancel(theirs.id, "alice"),
+                store.cancel(str(uuid.uuid4()), "alice"),
+                store.cancel(updated.id, "alice"),
+                return_exceptions=True,
+            )
+            won = [o for o in outcomes[:3] if isinstance(o, TaskRow)]
+            assert len(won) == 1 and all(isinstance(o, InvalidState) for o in outcomes[:3] if o is not won[0])
+            (cancelled,) = won
+            assert cancelled.status == Status.CANCELLED and cancelled.finished_at is not None
+            assert cancelled.expires_at == cancelled.finished_at + timedelta(seconds=3600)
+            assert (await store.get(expiring.id, "alice")).expires_at == cancelled.expires_at
+            assert isinstance(outcomes[3], TaskRow) and outcomes[3].status == Status.CANCELLED
+            assert outcomes[3].expires_at is None  # expires_in 0: never
+            assert isinstance(outcomes[4], InvalidState) and "Processing" in str(outcomes[4])
+            assert isinstance(outcomes[5], TaskNotFound) and isinstance(outcomes[6], TaskNotFound)
+            assert isinstance(outcomes[7], TaskRow) and outcomes[7].status == Status.SUCCEEDED
+            assert outcomes[7].output_key == "out" and outcomes[7].previous is None
+            assert (await store.get(theirs.id, "bob")).status == Status.STARTING
+            assert (await store.get(running.id, "alice")).status == Status.PROCESSING
+            assert await _event_count(db) == before + 3  # the two cancels and the update undone
+            # The batch's cancels were one UPDATE, but a second cancel of a task starts another
+            # (so that it sees the first); the update's undo is a compare-and-set after a read.
+            assert len([s for s in updates if "previous IS NULL" in s]) == 3
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_fifty_cancels_of_fifty_tasks_arriving_together_are_one_statement(url: str) -> None:
+    async def scenario() -> None:
+        db = connect(url)
+        await db.create_tables()
+        store = TaskStore(db)
+        created = await asyncio.gather(*(store.create(_task()) for _ in range(50)))
+        updates = _statements(db, "UPDATE")
+        try:
+            cancelled = await asyncio.gather(*(store.cancel(t.id, "alice") for t in created))
+            assert sorted(t.id for t in cancelled) == sorted(t.id for t in created)
+            assert {t.status for t in cancelled} == {Status.CANCELLED}
+            assert {t.version for t in cancelled} == {created[0].version + 1}
+            assert len(updates) == 1, updates
+            assert await _event_count(db) == 100
         finally:
             await db.dispose()
 
