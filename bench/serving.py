@@ -182,18 +182,26 @@ def new_task(server: RunningServer) -> str:
         return create(stub, server.api_key, CORPUS / "pdf" / "multi_page.pdf").task_id
 
 
-def cancel_now(server: RunningServer, task_id: str) -> tuple[float, float]:
+def cancel_now(address: str, key: str, task_id: str) -> tuple[float, float]:
     """Returns when the cancel was sent and how long it took (monotonic seconds)."""
-    with open_channel(server.grpc_address) as channel:
+    with open_channel(address) as channel:
         stub = tasks_pb2_grpc.TaskServiceStub(channel)
-        stub.GetTask(pb.GetTaskRequest(task_id=task_id), metadata=auth(server.api_key))  # channel warm
+        stub.GetTask(pb.GetTaskRequest(task_id=task_id), metadata=auth(key))  # channel warm
         sent = time.monotonic()
-        stub.CancelTask(pb.CancelTaskRequest(task_id=task_id), metadata=auth(server.api_key))
+        stub.CancelTask(pb.CancelTaskRequest(task_id=task_id), metadata=auth(key))
         return sent, time.monotonic() - sent
 
 
 def watch_fanout(server: RunningServer, watchers: int) -> dict[str, float]:
-    task_id = new_task(server)
+    return fanout(server.grpc_address, server.api_key, new_task(server), watchers)
+
+
+def bare_fanout(address: str, watchers: int) -> dict[str, float]:
+    """The same fan-out against bench/echo_server.py's bare WatchTask: grpc.aio's own floor."""
+    return fanout(address, "bare", str(uuid.uuid4()), watchers)
+
+
+def fanout(address: str, key: str, task_id: str, watchers: int) -> dict[str, float]:
     processes = []
     remaining = watchers
     while remaining > 0:
@@ -201,7 +209,7 @@ def watch_fanout(server: RunningServer, watchers: int) -> dict[str, float]:
         remaining -= share
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "bench.watchers", server.grpc_address, server.api_key, task_id, str(share)],
+                [sys.executable, "-m", "bench.watchers", address, key, task_id, str(share)],
                 stdout=subprocess.PIPE,
                 text=True,
             )
@@ -209,7 +217,7 @@ def watch_fanout(server: RunningServer, watchers: int) -> dict[str, float]:
     for process in processes:
         assert process.stdout is not None and process.stdout.readline().strip() == "ready"
     time.sleep(0.5)
-    sent, cancel_seconds = cancel_now(server, task_id)
+    sent, cancel_seconds = cancel_now(address, key, task_id)
     seen: list[float] = []
     for process in processes:
         assert process.stdout is not None
@@ -264,7 +272,7 @@ async def _sse_burst(server: RunningServer, task_id: str, clients: int) -> dict[
         return time.monotonic()
 
     waiting = [asyncio.ensure_future(changed(reader)) for reader, _ in live]
-    sent, _ = await asyncio.to_thread(cancel_now, server, task_id)
+    sent, _ = await asyncio.to_thread(cancel_now, server.grpc_address, server.api_key, task_id)
     seen = await asyncio.gather(*waiting, return_exceptions=True)
     for _, close in live:
         close()
@@ -376,6 +384,9 @@ def main() -> None:
                         if name in cases:
                             result = asyncio.run(getattr(bench, name)(concurrency))
                             unary.setdefault((label + name, concurrency), []).append(result)
+            if "watch" in cases:
+                for n in map(int, args.watchers.split(",")):
+                    watch.setdefault(("bare grpc.aio: ", n), []).append(bare_fanout(echo_address, n))
             for label, (server, _) in benches.items():
                 if "watch" in cases:
                     for n in map(int, args.watchers.split(",")):

@@ -210,6 +210,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
     def _stream(self, method: str, behaviour: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
         drain = self.drain
         open_streams = RPC_STREAMS.labels(method)
+        counters: dict[str, Any] = {}  # by code, as in _unary: labels() is a lookup under a lock
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             # While the stream waits for its next item its task is in drain.waiting, and the
@@ -242,6 +243,10 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 open_streams.dec()
                 if hasattr(items, "aclose"):
                     await items.aclose()
-                RPC_REQUESTS.labels(method, _code(context, failed)).inc()
+                code = _code(context, failed)
+                counter = counters.get(code)
+                if counter is None:
+                    counter = counters[code] = RPC_REQUESTS.labels(method, code)
+                counter.inc()
 
         return call
