@@ -202,3 +202,28 @@ def test_fifty_cancels_of_fifty_tasks_arriving_together_are_one_statement(url: s
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+def test_two_replicas_cancelling_the_same_tasks_at_once_cancel_each_once(url: str) -> None:
+    """Two stores on one database (two API replicas) batch their cancels separately, and their
+    UPDATEs meet on the same rows: each task is cancelled by exactly one of them."""
+
+    async def scenario() -> None:
+        first, second = connect(url), connect(url)
+        await first.create_tables()
+        stores = TaskStore(first), TaskStore(second)
+        created = await asyncio.gather(*(stores[0].create(_task()) for _ in range(30)))
+        try:
+            outcomes = await asyncio.gather(
+                *(store.cancel(task.id, "alice") for task in created for store in stores), return_exceptions=True
+            )
+            for task, pair in zip(created, zip(outcomes[::2], outcomes[1::2], strict=True), strict=True):
+                won = [o for o in pair if isinstance(o, TaskRow)]
+                assert len(won) == 1 and won[0].id == task.id and won[0].status == Status.CANCELLED, pair
+                assert [type(o) for o in pair if o is not won[0]] == [InvalidState]
+            assert await _event_count(first) == 60  # thirty creates, thirty cancels
+        finally:
+            await first.dispose()
+            await second.dispose()
+
+    asyncio.run(scenario())
