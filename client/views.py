@@ -5,7 +5,6 @@ instead of proto enum numbers and Timestamps. The message itself stays at
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,47 +15,8 @@ from typing import Any
 from google.protobuf.message import Message
 
 from chunkr import codec
+from chunkr.vocabulary import EventKind, Status
 from protos import tasks_pb2 as pb
-
-
-class Status(str, enum.Enum):
-    """A task's status, spelled as Chunkr spells it."""
-
-    STARTING = "Starting"
-    PROCESSING = "Processing"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def terminal(self) -> bool:
-        return self in TERMINAL
-
-    @property
-    def proto(self) -> pb.TaskStatus:
-        return STATUS_TO_PROTO[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Status:
-        """Case-insensitive, so `--status failed` works on the command line."""
-        for status in cls:
-            if status.value.lower() == text.strip().lower():
-                return status
-        raise ValueError(f"unknown status {text!r} (expected one of {', '.join(s.value for s in cls)})")
-
-
-TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
-STATUS_TO_PROTO: dict[Status, pb.TaskStatus] = {
-    Status.STARTING: pb.TASK_STATUS_STARTING,
-    Status.PROCESSING: pb.TASK_STATUS_PROCESSING,
-    Status.SUCCEEDED: pb.TASK_STATUS_SUCCEEDED,
-    Status.FAILED: pb.TASK_STATUS_FAILED,
-    Status.CANCELLED: pb.TASK_STATUS_CANCELLED,
-}
-STATUS_FROM_PROTO: dict[int, Status] = {number: status for status, number in STATUS_TO_PROTO.items()}
 
 
 def _datetime(message: Message, field: str) -> datetime | None:
@@ -85,7 +45,7 @@ class TaskView:
 
     @property
     def status(self) -> Status:
-        return STATUS_FROM_PROTO[self.proto.status]
+        return Status.from_proto(self.proto.status)
 
     @property
     def message(self) -> str:
@@ -157,22 +117,6 @@ class TaskView:
         return codec.task_to_json(self.proto)
 
 
-class EventKind(str, enum.Enum):
-    SNAPSHOT = "Snapshot"
-    CHANGED = "Changed"
-    DELETED = "Deleted"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-EVENT_KINDS: dict[int, EventKind] = {
-    pb.TaskEvent.KIND_SNAPSHOT: EventKind.SNAPSHOT,
-    pb.TaskEvent.KIND_CHANGED: EventKind.CHANGED,
-    pb.TaskEvent.KIND_DELETED: EventKind.DELETED,
-}
-
-
 @dataclass(frozen=True)
 class WatchEvent:
     """One event of a watch. `reconnected` marks the snapshot that follows a
@@ -183,7 +127,7 @@ class WatchEvent:
 
     @property
     def kind(self) -> EventKind:
-        return EVENT_KINDS[self.proto.kind]
+        return EventKind.from_proto(self.proto.kind)
 
     @property
     def task(self) -> TaskView:

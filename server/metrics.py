@@ -18,8 +18,9 @@ import grpc
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import func, select
 
+from chunkr.vocabulary import Status
 from server.drain import Drain
-from server.models import Status, TaskRow
+from server.models import TaskRow
 
 if TYPE_CHECKING:  # the database imports this module, for its write wait
     from server.db import Database

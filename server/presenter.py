@@ -11,18 +11,10 @@ from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from chunkr import codec
+from chunkr.vocabulary import Status
 from protos import tasks_pb2 as pb
 from server.blobs import Blobs, UrlSigner
-from server.models import Status, TaskRow
-
-STATUS_TO_PROTO: dict[Status, int] = {
-    Status.STARTING: pb.TASK_STATUS_STARTING,
-    Status.PROCESSING: pb.TASK_STATUS_PROCESSING,
-    Status.SUCCEEDED: pb.TASK_STATUS_SUCCEEDED,
-    Status.FAILED: pb.TASK_STATUS_FAILED,
-    Status.CANCELLED: pb.TASK_STATUS_CANCELLED,
-}
-STATUS_FROM_PROTO: dict[int, Status] = {v: k for k, v in STATUS_TO_PROTO.items()}
+from server.models import TaskRow
 
 
 def configuration_to_text(configuration: pb.Configuration) -> str:
@@ -99,7 +91,7 @@ class Presenter:
     ) -> pb.Task:
         task = pb.Task(
             task_id=row.id,
-            status=STATUS_TO_PROTO[row.status],  # type: ignore[arg-type]  # a TaskStatus number
+            status=row.status.proto,
             message=row.message,
             created_at=timestamp(row.created_at),
             started_at=timestamp(row.started_at),
