@@ -1,45 +1,19 @@
-"""TaskRow → the Task message callers see: configuration parsed, output loaded
+"""TaskRow → the Task message callers see: configuration loaded, output loaded
 from the blob store, and blob keys turned into URLs (signed, or data: URLs)."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime
-from functools import lru_cache
 
-from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from chunkr import codec
 from chunkr.vocabulary import Status
 from protos import tasks_pb2 as pb
 from server.blobs import Blobs, UrlSigner
+from server.configuration import configuration_from_text
 from server.models import TaskRow
-
-
-def configuration_to_text(configuration: pb.Configuration) -> str:
-    # Most tasks share a handful of configurations; JSON printing is a tenth of a create.
-    return _configuration_text(configuration.SerializeToString(deterministic=True))
-
-
-@lru_cache(maxsize=4096)
-def _configuration_text(serialized: bytes) -> str:
-    configuration = pb.Configuration()
-    configuration.ParseFromString(serialized)
-    text: str = json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
-    return text
-
-
-@lru_cache(maxsize=4096)
-def _configuration_bytes(text: str) -> bytes:
-    serialized: bytes = json_format.Parse(text, pb.Configuration()).SerializeToString()
-    return serialized
-
-
-def configuration_from_text(text: str) -> pb.Configuration:
-    configuration = pb.Configuration()
-    configuration.ParseFromString(_configuration_bytes(text))
-    return configuration
 
 
 def timestamp(value: datetime | None) -> Timestamp | None:

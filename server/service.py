@@ -22,13 +22,13 @@ from server import tracing
 from server.auth import KeyRing, key_from_metadata
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
-from server.configuration import resolve
+from server.configuration import configuration_from_text, configuration_to_text, resolve
 from server.errors import ChunkdError, InvalidArgument, ResourceExhausted, UnsupportedFileType
 from server.events import Event, EventBus
 from server.files import FileStore, file_id_of
 from server.models import FILE_NAME_MAX_LENGTH, TaskRow, utcnow
 from server.pipeline import detect
-from server.presenter import Presenter, configuration_from_text, configuration_to_text
+from server.presenter import Presenter
 from server.quotas import Quota, QuotaExceeded, precheck
 from server.quotas import check as check_quota
 from server.store import QUEUED_MESSAGE, ListQuery, TaskStore, decode_cursor, encode_cursor
