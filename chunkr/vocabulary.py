@@ -31,16 +31,19 @@ class Spelled(str, enum.Enum):
                 return member
         raise ValueError(f"unknown {cls.__name__.lower()} {text!r} (expected one of {', '.join(m.value for m in cls)})")
 
+    @classmethod
+    def from_proto(cls: type[Vocabulary], number: int) -> Vocabulary:
+        """ValueError for 0 (unset) and numbers the proto does not declare."""
+        for member in cls:
+            if _NUMBERS[member.__class__, member.name] == number:
+                return member
+        raise ValueError(f"no {cls.__name__} {number}")
+
 
 def _spelling(chunkr: codec.ChunkrEnum, number: int) -> str:
     text = chunkr.to_json(number)
     assert text is not None, f"enum value {number} has no Chunkr spelling"
     return text
-
-
-def _numbers(members: Any, enum_type: Any, prefix: str) -> dict[Any, Any]:
-    """Each member's proto number, by the proto name it spells (STARTING → TASK_STATUS_STARTING)."""
-    return {member: enum_type.Value(prefix + member.name) for member in members}
 
 
 class Status(Spelled):
@@ -58,14 +61,8 @@ class Status(Spelled):
 
     @property
     def proto(self) -> pb.TaskStatus:
-        return _STATUS_NUMBERS[self]
-
-    @classmethod
-    def from_proto(cls, number: int) -> Status:
-        """ValueError for 0 (unset) and numbers the proto does not declare."""
-        if number not in _STATUSES:
-            raise ValueError(f"no status {number}")
-        return _STATUSES[number]
+        number: pb.TaskStatus = _NUMBERS[Status, self.name]
+        return number
 
 
 class EventKind(Spelled):
@@ -77,20 +74,15 @@ class EventKind(Spelled):
 
     @property
     def proto(self) -> pb.TaskEvent.Kind:
-        return _KIND_NUMBERS[self]
-
-    @classmethod
-    def from_proto(cls, number: int) -> EventKind:
-        """ValueError for 0 (unset) and numbers the proto does not declare."""
-        if number not in _KINDS:
-            raise ValueError(f"no event kind {number}")
-        return _KINDS[number]
+        number: pb.TaskEvent.Kind = _NUMBERS[EventKind, self.name]
+        return number
 
 
 TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 ACTIVE = tuple(status for status in Status if status not in TERMINAL)
 
-_STATUS_NUMBERS: dict[Status, pb.TaskStatus] = _numbers(Status, pb.TaskStatus, "TASK_STATUS_")
-_STATUSES: dict[int, Status] = {number: status for status, number in _STATUS_NUMBERS.items()}
-_KIND_NUMBERS: dict[EventKind, pb.TaskEvent.Kind] = _numbers(EventKind, pb.TaskEvent.Kind, "KIND_")
-_KINDS: dict[int, EventKind] = {number: kind for kind, number in _KIND_NUMBERS.items()}
+# Each member's proto number, by the proto name it spells (STARTING → TASK_STATUS_STARTING).
+_NUMBERS: dict[tuple[type[Spelled], str], Any] = {
+    **{(Status, name): pb.TaskStatus.Value("TASK_STATUS_" + name) for name in Status.__members__},
+    **{(EventKind, name): pb.TaskEvent.Kind.Value("KIND_" + name) for name in EventKind.__members__},
+}

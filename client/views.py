@@ -10,13 +10,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from chunkr import codec
 from chunkr.vocabulary import EventKind, Status
 from protos import tasks_pb2 as pb
+
+TIMESTAMP = Timestamp.DESCRIPTOR.full_name
+VOCABULARIES: dict[str, type[Status] | type[EventKind]] = {
+    pb.TaskStatus.DESCRIPTOR.full_name: Status,
+    pb.TaskEvent.Kind.DESCRIPTOR.full_name: EventKind,
+}
 
 
 def _datetime(message: Message, field: str) -> datetime | None:
@@ -24,6 +31,40 @@ def _datetime(message: Message, field: str) -> datetime | None:
         return None
     moment: datetime = getattr(message, field).ToDatetime(tzinfo=UTC)
     return moment
+
+
+def field_value(message: Message, name: str) -> Any:
+    """A field of `message` as Python has it, by the field's descriptor: a Timestamp as an
+    aware datetime (None when unset), a status or event kind as its enum (None when unset),
+    a repeated field as a list, anything else as the message holds it."""
+    field = message.DESCRIPTOR.fields_by_name.get(name)
+    if field is None:
+        raise AttributeError(f"{type(message).__name__} has no field {name!r}")
+    if field.is_repeated:
+        return list(getattr(message, name))
+    if field.message_type is not None and field.message_type.full_name == TIMESTAMP:
+        return _datetime(message, name)
+    vocabulary = VOCABULARIES.get(field.enum_type.full_name) if field.enum_type is not None else None
+    if vocabulary is not None:
+        number = getattr(message, name)
+        return vocabulary.from_proto(number) if number else None
+    return getattr(message, name)
+
+
+class MessageView:
+    """A view over the message at `.proto`. The fields a view does not spell out are read from
+    the message (field_value), so that a field added to the proto reaches the client without
+    a change here; mypy sees only the typed properties."""
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_") or name == "proto":  # not a field; `proto` before __init__ sets it
+                raise AttributeError(name)
+            try:
+                return field_value(self.proto, name)
+            except AttributeError:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
 
 
 @dataclass(frozen=True)
@@ -34,7 +75,7 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class TaskView:
+class TaskView(MessageView):
     """One task as the server returned it."""
 
     proto: pb.Task
@@ -118,7 +159,7 @@ class TaskView:
 
 
 @dataclass(frozen=True)
-class WatchEvent:
+class WatchEvent(MessageView):
     """One event of a watch. `reconnected` marks the snapshot that follows a
     dropped stream, so a progress display can say so."""
 
@@ -152,7 +193,7 @@ class TaskPage:
 
 
 @dataclass(frozen=True)
-class FileView:
+class FileView(MessageView):
     """A stored file (FileService); pass it, or its `url`, to `create` as the source."""
 
     proto: pb.File
@@ -198,7 +239,7 @@ class SignedUrl:
 
 
 @dataclass(frozen=True)
-class WebhookView:
+class WebhookView(MessageView):
     """A webhook endpoint; verify its messages with `svix.webhooks.Webhook(secret)`."""
 
     proto: pb.Webhook
