@@ -31,11 +31,16 @@ class Spelled(str, enum.Enum):
                 return member
         raise ValueError(f"unknown {cls.__name__.lower()} {text!r} (expected one of {', '.join(m.value for m in cls)})")
 
+    @property
+    def proto(self) -> int:
+        number: int = _NUMBERS[type(self), self.name]
+        return number
+
     @classmethod
     def from_proto(cls: type[Vocabulary], number: int) -> Vocabulary:
         """ValueError for 0 (unset) and numbers the proto does not declare."""
         for member in cls:
-            if _NUMBERS[member.__class__, member.name] == number:
+            if member.proto == number:
                 return member
         raise ValueError(f"no {cls.__name__} {number}")
 

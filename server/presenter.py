@@ -4,20 +4,13 @@ from the blob store, and blob keys turned into URLs (signed, or data: URLs)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
-from chunkr import codec
 from chunkr.vocabulary import Status
 from protos import tasks_pb2 as pb
 from server.blobs import Blobs, UrlSigner
 from server.configuration import configuration_from_text
 from server.models import TaskRow
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    return codec.timestamp(value) if value is not None else None
+from server.rows import message_from_row
 
 
 def known_page_count(row: TaskRow) -> int:
@@ -63,14 +56,10 @@ class Presenter:
     def task(
         self, row: TaskRow, *, include_chunks: bool = False, base64_urls: bool = False, with_output: bool = True
     ) -> pb.Task:
-        task = pb.Task(
+        task = message_from_row(
+            pb.Task,
+            row,
             task_id=row.id,
-            status=row.status.proto,
-            message=row.message,
-            created_at=timestamp(row.created_at),
-            started_at=timestamp(row.started_at),
-            finished_at=timestamp(row.finished_at),
-            expires_at=timestamp(row.expires_at),
             configuration=configuration_from_text(row.configuration),
             task_url=f"{self.signer.public_url}/api/v1/task/{row.id}",
             progress=pb.Progress(stage=row.progress_stage, pages_done=row.pages_done, pages_total=row.pages_total),
