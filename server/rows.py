@@ -28,7 +28,7 @@ def _number(value: Any) -> Any:
     return value.proto if isinstance(value, Spelled) else value
 
 
-Copied = tuple[tuple[str, Callable[[Any], Any]], ...]
+Copied = tuple[tuple[str, Callable[[Any], Any] | None], ...]  # None: copied as it is
 _COPIED: dict[tuple[str, type], Copied] = {}
 
 
@@ -39,12 +39,14 @@ def _copied(message_type: type[Message], row_type: type) -> Copied:
     copied = _COPIED.get((descriptor.full_name, row_type))
     if copied is None:
         columns = getattr(row_type, "model_fields", {})
-        fields: list[tuple[str, Callable[[Any], Any]]] = []
+        fields: list[tuple[str, Callable[[Any], Any] | None]] = []
         for field in descriptor.fields:
             if field.name not in columns:
                 continue
-            if field.message_type is None:
+            if field.enum_type is not None:
                 fields.append((field.name, _number))
+            elif field.message_type is None:
+                fields.append((field.name, None))
             elif field.message_type.full_name == TIMESTAMP and not field.is_repeated:
                 fields.append((field.name, _timestamp))
         copied = _COPIED[descriptor.full_name, row_type] = tuple(fields)
@@ -56,6 +58,6 @@ def message_from_row(message_type: type[M], row: object, **given: Any) -> M:
     values = {}
     for name, convert in _copied(message_type, type(row)):
         if name not in given and (value := getattr(row, name)) is not None:
-            values[name] = convert(value)
+            values[name] = value if convert is None else convert(value)
     message: M = message_type(**values, **given)
     return message
