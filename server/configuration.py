@@ -21,19 +21,10 @@ DEFAULT_TOKENIZER = "Word"
 MAX_TARGET_LENGTH = 1_000_000
 MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
+# Each segment type's options: the SegmentProcessing field of its name (SEGMENT_TYPE_LIST_ITEM →
+# list_item); tests/test_vocabulary.py checks that every type has one and every field a type.
 SEGMENT_TYPE_FIELDS: dict[int, str] = {
-    pb.SEGMENT_TYPE_CAPTION: "caption",
-    pb.SEGMENT_TYPE_FOOTNOTE: "footnote",
-    pb.SEGMENT_TYPE_FORMULA: "formula",
-    pb.SEGMENT_TYPE_LIST_ITEM: "list_item",
-    pb.SEGMENT_TYPE_PAGE: "page",
-    pb.SEGMENT_TYPE_PAGE_FOOTER: "page_footer",
-    pb.SEGMENT_TYPE_PAGE_HEADER: "page_header",
-    pb.SEGMENT_TYPE_PICTURE: "picture",
-    pb.SEGMENT_TYPE_SECTION_HEADER: "section_header",
-    pb.SEGMENT_TYPE_TABLE: "table",
-    pb.SEGMENT_TYPE_TEXT: "text",
-    pb.SEGMENT_TYPE_TITLE: "title",
+    number: name.removeprefix("SEGMENT_TYPE_").lower() for name, number in pb.SegmentType.items() if number
 }
 
 _ENUM_FIELDS: tuple[tuple[str, object], ...] = (

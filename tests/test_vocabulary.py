@@ -1,6 +1,7 @@
 """The status and event vocabulary is the proto's: one Python enum each, shared by the
 server and the client, whose members are exactly the proto enum's values (less the
-unset 0) and whose spellings are the Chunkr codec's."""
+unset 0) and whose spellings are the Chunkr codec's. Likewise the segment types'
+options fields follow from the SegmentType names."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from chunkr import codec
 from chunkr.vocabulary import ACTIVE, TERMINAL, EventKind, Status
 from protos import tasks_pb2 as pb
+from server.configuration import SEGMENT_TYPE_FIELDS
 
 
 @pytest.mark.parametrize(
@@ -50,3 +52,9 @@ def test_the_server_and_the_client_share_one_enum() -> None:
 
     assert client.Status is models.Status is Status
     assert client.EventKind is models.EventKind is EventKind
+
+
+def test_each_segment_type_has_its_options_field_and_each_field_its_type() -> None:
+    fields = [field.name for field in pb.SegmentProcessing.DESCRIPTOR.fields]
+    assert sorted(SEGMENT_TYPE_FIELDS.values()) == sorted(fields)
+    assert SEGMENT_TYPE_FIELDS[pb.SEGMENT_TYPE_LIST_ITEM] == "list_item"
