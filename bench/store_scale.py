@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from chunkr.vocabulary import Status
 from server.db import connect
-from server.models import Status
 from server.store import ListQuery, TaskStore, decode_cursor, encode_cursor
 
 OWNERS = 100

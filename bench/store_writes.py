@@ -17,8 +17,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from chunkr.vocabulary import Status
 from server.db import connect
-from server.models import Status, TaskRow, utcnow
+from server.models import TaskRow, utcnow
 from server.store import TaskStore
 
 

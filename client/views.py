@@ -5,58 +5,25 @@ instead of proto enum numbers and Timestamps. The message itself stays at
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from chunkr import codec
+from chunkr.vocabulary import EventKind, Status
 from protos import tasks_pb2 as pb
 
-
-class Status(str, enum.Enum):
-    """A task's status, spelled as Chunkr spells it."""
-
-    STARTING = "Starting"
-    PROCESSING = "Processing"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def terminal(self) -> bool:
-        return self in TERMINAL
-
-    @property
-    def proto(self) -> pb.TaskStatus:
-        return STATUS_TO_PROTO[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Status:
-        """Case-insensitive, so `--status failed` works on the command line."""
-        for status in cls:
-            if status.value.lower() == text.strip().lower():
-                return status
-        raise ValueError(f"unknown status {text!r} (expected one of {', '.join(s.value for s in cls)})")
-
-
-TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
-STATUS_TO_PROTO: dict[Status, pb.TaskStatus] = {
-    Status.STARTING: pb.TASK_STATUS_STARTING,
-    Status.PROCESSING: pb.TASK_STATUS_PROCESSING,
-    Status.SUCCEEDED: pb.TASK_STATUS_SUCCEEDED,
-    Status.FAILED: pb.TASK_STATUS_FAILED,
-    Status.CANCELLED: pb.TASK_STATUS_CANCELLED,
+TIMESTAMP = Timestamp.DESCRIPTOR.full_name
+VOCABULARIES: dict[str, type[Status] | type[EventKind]] = {
+    pb.TaskStatus.DESCRIPTOR.full_name: Status,
+    pb.TaskEvent.Kind.DESCRIPTOR.full_name: EventKind,
 }
-STATUS_FROM_PROTO: dict[int, Status] = {number: status for status, number in STATUS_TO_PROTO.items()}
 
 
 def _datetime(message: Message, field: str) -> datetime | None:
@@ -64,6 +31,40 @@ def _datetime(message: Message, field: str) -> datetime | None:
         return None
     moment: datetime = getattr(message, field).ToDatetime(tzinfo=UTC)
     return moment
+
+
+def field_value(message: Message, name: str) -> Any:
+    """A field of `message` as Python has it, by the field's descriptor: a Timestamp as an
+    aware datetime (None when unset), a status or event kind as its enum (None when unset),
+    a repeated field as a list, anything else as the message holds it."""
+    field = message.DESCRIPTOR.fields_by_name.get(name)
+    if field is None:
+        raise AttributeError(f"{type(message).__name__} has no field {name!r}")
+    if field.is_repeated:
+        return list(getattr(message, name))
+    if field.message_type is not None and field.message_type.full_name == TIMESTAMP:
+        return _datetime(message, name)
+    vocabulary = VOCABULARIES.get(field.enum_type.full_name) if field.enum_type is not None else None
+    if vocabulary is not None:
+        number = getattr(message, name)
+        return vocabulary.from_proto(number) if number else None
+    return getattr(message, name)
+
+
+class MessageView:
+    """A view over the message at `.proto`. The fields a view does not spell out are read from
+    the message (field_value), so that a field added to the proto reaches the client without
+    a change here; mypy sees only the typed properties."""
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_") or name == "proto":  # not a field; `proto` before __init__ sets it
+                raise AttributeError(name)
+            try:
+                return field_value(self.proto, name)
+            except AttributeError:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class TaskView:
+class TaskView(MessageView):
     """One task as the server returned it."""
 
     proto: pb.Task
@@ -85,7 +86,7 @@ class TaskView:
 
     @property
     def status(self) -> Status:
-        return STATUS_FROM_PROTO[self.proto.status]
+        return Status.from_proto(self.proto.status)
 
     @property
     def message(self) -> str:
@@ -157,24 +158,8 @@ class TaskView:
         return codec.task_to_json(self.proto)
 
 
-class EventKind(str, enum.Enum):
-    SNAPSHOT = "Snapshot"
-    CHANGED = "Changed"
-    DELETED = "Deleted"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-EVENT_KINDS: dict[int, EventKind] = {
-    pb.TaskEvent.KIND_SNAPSHOT: EventKind.SNAPSHOT,
-    pb.TaskEvent.KIND_CHANGED: EventKind.CHANGED,
-    pb.TaskEvent.KIND_DELETED: EventKind.DELETED,
-}
-
-
 @dataclass(frozen=True)
-class WatchEvent:
+class WatchEvent(MessageView):
     """One event of a watch. `reconnected` marks the snapshot that follows a
     dropped stream, so a progress display can say so."""
 
@@ -183,7 +168,7 @@ class WatchEvent:
 
     @property
     def kind(self) -> EventKind:
-        return EVENT_KINDS[self.proto.kind]
+        return EventKind.from_proto(self.proto.kind)
 
     @property
     def task(self) -> TaskView:
@@ -208,7 +193,7 @@ class TaskPage:
 
 
 @dataclass(frozen=True)
-class FileView:
+class FileView(MessageView):
     """A stored file (FileService); pass it, or its `url`, to `create` as the source."""
 
     proto: pb.File
@@ -254,7 +239,7 @@ class SignedUrl:
 
 
 @dataclass(frozen=True)
-class WebhookView:
+class WebhookView(MessageView):
     """A webhook endpoint; verify its messages with `svix.webhooks.Webhook(secret)`."""
 
     proto: pb.Webhook

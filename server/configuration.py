@@ -1,10 +1,17 @@
-"""Task configuration: Chunkr's defaults, validation and partial-update merging.
+"""Task configuration, its one home: Chunkr's defaults, validation, partial-update
+merging and the stored text.
 
 The proto `Configuration` is the data model; enum 0 and unset optionals mean
-"not given", so a partial configuration merges with `MergeFrom`.
+"not given", so a partial configuration merges with `MergeFrom`. A task's
+configuration is resolved once, when it is created or updated, and stored resolved;
+the worker hands that message to the pipeline, which applies no defaults of its own.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+
+from google.protobuf import json_format
 
 from protos import tasks_pb2 as pb
 from server.errors import InvalidArgument
@@ -12,22 +19,12 @@ from server.errors import InvalidArgument
 DEFAULT_TARGET_LENGTH = 512
 DEFAULT_TOKENIZER = "Word"
 MAX_TARGET_LENGTH = 1_000_000
-BUILTIN_TOKENIZERS = (DEFAULT_TOKENIZER, "Cl100kBase")
 MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
+# Each segment type's options: the SegmentProcessing field of its name (SEGMENT_TYPE_LIST_ITEM →
+# list_item); tests/test_vocabulary.py checks that every type has one and every field a type.
 SEGMENT_TYPE_FIELDS: dict[int, str] = {
-    pb.SEGMENT_TYPE_CAPTION: "caption",
-    pb.SEGMENT_TYPE_FOOTNOTE: "footnote",
-    pb.SEGMENT_TYPE_FORMULA: "formula",
-    pb.SEGMENT_TYPE_LIST_ITEM: "list_item",
-    pb.SEGMENT_TYPE_PAGE: "page",
-    pb.SEGMENT_TYPE_PAGE_FOOTER: "page_footer",
-    pb.SEGMENT_TYPE_PAGE_HEADER: "page_header",
-    pb.SEGMENT_TYPE_PICTURE: "picture",
-    pb.SEGMENT_TYPE_SECTION_HEADER: "section_header",
-    pb.SEGMENT_TYPE_TABLE: "table",
-    pb.SEGMENT_TYPE_TEXT: "text",
-    pb.SEGMENT_TYPE_TITLE: "title",
+    number: name.removeprefix("SEGMENT_TYPE_").lower() for name, number in pb.SegmentType.items() if number
 }
 
 _ENUM_FIELDS: tuple[tuple[str, object], ...] = (
@@ -126,3 +123,29 @@ def resolve(partial: pb.Configuration, base: pb.Configuration | None = None) -> 
 def generation_for(config: pb.Configuration, segment_type: int) -> pb.GenerationConfig:
     generation: pb.GenerationConfig = getattr(config.segment_processing, SEGMENT_TYPE_FIELDS[segment_type])
     return generation
+
+
+def configuration_to_text(configuration: pb.Configuration) -> str:
+    """How a task's configuration is stored (TaskRow.configuration): proto JSON, readable in the database."""
+    # Most tasks share a handful of configurations; JSON printing is a tenth of a create.
+    return _configuration_text(configuration.SerializeToString(deterministic=True))
+
+
+@lru_cache(maxsize=4096)
+def _configuration_text(serialized: bytes) -> str:
+    configuration = pb.Configuration()
+    configuration.ParseFromString(serialized)
+    text: str = json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _configuration_bytes(text: str) -> bytes:
+    serialized: bytes = json_format.Parse(text, pb.Configuration()).SerializeToString()
+    return serialized
+
+
+def configuration_from_text(text: str) -> pb.Configuration:
+    configuration = pb.Configuration()
+    configuration.ParseFromString(_configuration_bytes(text))
+    return configuration

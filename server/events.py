@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from server.models import EventKind, TaskRow
+from chunkr.vocabulary import EventKind
+from server.models import TaskRow
 from server.store import NOTIFY_CHANNEL, TaskStore
 
 log = logging.getLogger(__name__)

@@ -27,6 +27,7 @@ from server.files import (
 )
 from server.models import FILE_NAME_MAX_LENGTH, FileRow, utcnow
 from server.pipeline import detect
+from server.rows import message_from_row
 from server.service import base_name, checked_text, rpc, safe_file_name
 
 DEFAULT_PAGE_SIZE = 100
@@ -47,15 +48,7 @@ class FileService(tasks_pb2_grpc.FileServiceServicer):
 
     @staticmethod
     def present(row: FileRow) -> pb.File:
-        return pb.File(
-            file_id=row.id,
-            file_name=row.file_name,
-            content_type=row.content_type,
-            file_size=row.file_size,
-            metadata=row.metadata_json,
-            created_at=codec.timestamp(row.created_at),
-            url=file_url(row.id),
-        )
+        return message_from_row(pb.File, row, file_id=row.id, metadata=row.metadata_json, url=file_url(row.id))
 
     @rpc
     async def UploadFile(self, request: pb.UploadFileRequest, context: grpc.aio.ServicerContext) -> pb.File:

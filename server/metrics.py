@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import grpc
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import func, select
 
+from chunkr.vocabulary import Status
 from server.drain import Drain
-from server.models import Status, TaskRow
+from server.interceptors import Stream, Unary, WrappingInterceptor, status_code, wrapped
+from server.models import TaskRow
 
 if TYPE_CHECKING:  # the database imports this module, for its write wait
     from server.db import Database
@@ -150,15 +153,10 @@ def serve_metrics(address: str) -> None:
 
 
 def _code(context: grpc.aio.ServicerContext, failed: BaseException | None) -> str:
-    code = context.code()
-    if isinstance(code, grpc.StatusCode):
-        return str(code.name)
-    if failed is None:
-        return "OK"
-    return "CANCELLED" if isinstance(failed, asyncio.CancelledError) else "UNKNOWN"
+    return str(status_code(context, failed).name)
 
 
-class ServerInterceptor(grpc.aio.ServerInterceptor):
+class ServerInterceptor(WrappingInterceptor):
     """Counts and times every call, and closes open streams with UNAVAILABLE when the
     replica drains, so that clients reconnect to another one."""
 
@@ -166,23 +164,12 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         self.drain = drain
         self.tag = tag  # when set, every unary reply carries it in a `chunkd-process` trailer
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None:
-            return handler
+    async def wrap(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
         method = details.method.rsplit("/", 1)[-1]
-        if handler.unary_unary is not None:
-            return handler._replace(unary_unary=self._unary(method, handler.unary_unary, self.tag))
-        if handler.unary_stream is not None:
-            return handler._replace(unary_stream=self._stream(method, handler.unary_stream))
-        return handler
+        return wrapped(handler, partial(self._unary, method, tag=self.tag), partial(self._stream, method))
 
     @staticmethod
-    def _unary(method: str, behaviour: Callable[..., Awaitable[Any]], tag: str = "") -> Callable[..., Awaitable[Any]]:
+    def _unary(method: str, behaviour: Unary, *, tag: str = "") -> Unary:
         latency = RPC_SECONDS.labels(method)
         counters: dict[str, Any] = {}
         trailer = (("chunkd-process", tag),)
@@ -207,7 +194,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
 
         return call
 
-    def _stream(self, method: str, behaviour: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    def _stream(self, method: str, behaviour: Stream) -> Stream:
         drain = self.drain
         open_streams = RPC_STREAMS.labels(method)
         counters: dict[str, Any] = {}  # by code, as in _unary: labels() is a lookup under a lock

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Enum, Index, String, Text
+from sqlalchemy import Column, Enum, Index, Text
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Field, SQLModel
+
+from chunkr.vocabulary import EventKind, Status
 
 FILE_NAME_MAX_LENGTH = 1000  # characters; the API refuses longer names (server/service.py)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class Status(str, enum.Enum):
-    STARTING = "Starting"
-    PROCESSING = "Processing"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-
-    @property
-    def terminal(self) -> bool:
-        return self in (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
 
 class PreviousState(SQLModel):
@@ -100,11 +89,6 @@ class TaskRow(SQLModel, table=True):
         return PreviousState.model_validate(json.loads(self.previous)) if self.previous else None
 
 
-class EventKind(str, enum.Enum):
-    CHANGED = "changed"
-    DELETED = "deleted"
-
-
 class TaskEventRow(SQLModel, table=True):
     """The outbox: every committed change, in commit order, for watchers in any process."""
 
@@ -114,7 +98,14 @@ class TaskEventRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     task_id: str = Field(max_length=36)
     owner: str = Field(max_length=200)
-    kind: EventKind = Field(sa_column=Column(String(16), nullable=False))
+    # CHANGED or DELETED, stored as the lower-case name (as the rows written before the
+    # shared vocabulary were), so that processes of both versions read each other's events.
+    kind: EventKind = Field(
+        sa_column=Column(
+            Enum(EventKind, native_enum=False, length=16, values_callable=lambda e: [m.name.lower() for m in e]),
+            nullable=False,
+        )
+    )
     # The task row as JSON, as it was right after the change.
     snapshot: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime

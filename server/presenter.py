@@ -1,57 +1,16 @@
-"""TaskRow → the Task message callers see: configuration parsed, output loaded
+"""TaskRow → the Task message callers see: configuration loaded, output loaded
 from the blob store, and blob keys turned into URLs (signed, or data: URLs)."""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
-from functools import lru_cache
 
-from google.protobuf import json_format
-from google.protobuf.timestamp_pb2 import Timestamp
-
-from chunkr import codec
+from chunkr.vocabulary import Status
 from protos import tasks_pb2 as pb
 from server.blobs import Blobs, UrlSigner
-from server.models import Status, TaskRow
-
-STATUS_TO_PROTO: dict[Status, int] = {
-    Status.STARTING: pb.TASK_STATUS_STARTING,
-    Status.PROCESSING: pb.TASK_STATUS_PROCESSING,
-    Status.SUCCEEDED: pb.TASK_STATUS_SUCCEEDED,
-    Status.FAILED: pb.TASK_STATUS_FAILED,
-    Status.CANCELLED: pb.TASK_STATUS_CANCELLED,
-}
-STATUS_FROM_PROTO: dict[int, Status] = {v: k for k, v in STATUS_TO_PROTO.items()}
-
-
-def configuration_to_text(configuration: pb.Configuration) -> str:
-    # Most tasks share a handful of configurations; JSON printing is a tenth of a create.
-    return _configuration_text(configuration.SerializeToString(deterministic=True))
-
-
-@lru_cache(maxsize=4096)
-def _configuration_text(serialized: bytes) -> str:
-    configuration = pb.Configuration()
-    configuration.ParseFromString(serialized)
-    text: str = json_format.MessageToJson(configuration, indent=None, preserving_proto_field_name=True)
-    return text
-
-
-@lru_cache(maxsize=4096)
-def _configuration_bytes(text: str) -> bytes:
-    serialized: bytes = json_format.Parse(text, pb.Configuration()).SerializeToString()
-    return serialized
-
-
-def configuration_from_text(text: str) -> pb.Configuration:
-    configuration = pb.Configuration()
-    configuration.ParseFromString(_configuration_bytes(text))
-    return configuration
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    return codec.timestamp(value) if value is not None else None
+from server.configuration import configuration_from_text
+from server.models import TaskRow
+from server.rows import message_from_row
 
 
 def known_page_count(row: TaskRow) -> int:
@@ -97,14 +56,10 @@ class Presenter:
     def task(
         self, row: TaskRow, *, include_chunks: bool = False, base64_urls: bool = False, with_output: bool = True
     ) -> pb.Task:
-        task = pb.Task(
+        task = message_from_row(
+            pb.Task,
+            row,
             task_id=row.id,
-            status=STATUS_TO_PROTO[row.status],  # type: ignore[arg-type]  # a TaskStatus number
-            message=row.message,
-            created_at=timestamp(row.created_at),
-            started_at=timestamp(row.started_at),
-            finished_at=timestamp(row.finished_at),
-            expires_at=timestamp(row.expires_at),
             configuration=configuration_from_text(row.configuration),
             task_url=f"{self.signer.public_url}/api/v1/task/{row.id}",
             progress=pb.Progress(stage=row.progress_stage, pages_done=row.pages_done, pages_total=row.pages_total),

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select, text
 
+from chunkr.vocabulary import ACTIVE
 from server.auth import KeyLimits
 from server.config import Settings
 from server.db import Database
 from server.errors import ResourceExhausted
-from server.models import Status, TaskRow
+from server.models import TaskRow
 from server.usage import pages_used, usage_of
 
 tasks = TaskRow.__table__  # type: ignore[attr-defined]
-ACTIVE = (Status.STARTING, Status.PROCESSING)
 
 
 class QuotaExceeded(ResourceExhausted):

@@ -10,12 +10,13 @@ import logging
 import math
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 
 from server.auth import KeyRing, key_from_metadata
+from server.interceptors import WrappingInterceptor, wrapped
 
 log = logging.getLogger(__name__)
 MAX_BUCKETS = 100_000  # least recently seen keys are forgotten past this (a forgotten key starts full)
@@ -51,7 +52,7 @@ def retry_after(wait: float) -> str:
     return str(max(1, math.ceil(wait)))
 
 
-class RateLimitInterceptor(grpc.aio.ServerInterceptor):
+class RateLimitInterceptor(WrappingInterceptor):
     """A key's own rate (`chunkd keys create --rps`) comes before the settings' one;
     unknown keys get the settings' rate (and then UNAUTHENTICATED from the call)."""
 
@@ -74,30 +75,20 @@ class RateLimitInterceptor(grpc.aio.ServerInterceptor):
             return 0.0
         return self.buckets.take(key, rate=own, burst=float(max(1, math.ceil(own))))
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or not details.method.startswith(self.prefix):
+    async def wrap(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+        if not details.method.startswith(self.prefix):
             return handler
         wait = await self._wait(key_from_metadata(details.invocation_metadata) or "")
         if wait <= 0:
             return handler
         message = "Rate limit exceeded for this API key"
         trailer = (("retry-after", retry_after(wait)),)
-        if handler.unary_unary is not None:
 
-            async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
+        async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
 
-            return handler._replace(unary_unary=refuse)
-        if handler.unary_stream is not None:
+        async def refuse_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
+            yield  # pragma: no cover  makes this a generator
 
-            async def refuse_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
-                yield  # pragma: no cover  makes this a generator
-
-            return handler._replace(unary_stream=refuse_stream)
-        return handler
+        return wrapped(handler, lambda _: refuse, lambda _: refuse_stream)

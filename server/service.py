@@ -15,19 +15,20 @@ from typing import Any, TypeVar
 import grpc
 
 from chunkr import codec
+from chunkr.vocabulary import EventKind, Status
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server import tracing
 from server.auth import KeyRing, key_from_metadata
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
-from server.configuration import resolve
+from server.configuration import configuration_from_text, configuration_to_text, resolve
 from server.errors import ChunkdError, InvalidArgument, ResourceExhausted, UnsupportedFileType
 from server.events import Event, EventBus
 from server.files import FileStore, file_id_of
-from server.models import FILE_NAME_MAX_LENGTH, EventKind, Status, TaskRow, utcnow
+from server.models import FILE_NAME_MAX_LENGTH, TaskRow, utcnow
 from server.pipeline import detect
-from server.presenter import STATUS_FROM_PROTO, Presenter, configuration_from_text, configuration_to_text
+from server.presenter import Presenter
 from server.quotas import Quota, QuotaExceeded, precheck
 from server.quotas import check as check_quota
 from server.store import QUEUED_MESSAGE, ListQuery, TaskStore, decode_cursor, encode_cursor
@@ -271,9 +272,10 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             raise InvalidArgument("start must not be after end")
         statuses = []
         for status in request.statuses:
-            if status not in STATUS_FROM_PROTO:
-                raise InvalidArgument(f"Invalid status: {status}")
-            statuses.append(STATUS_FROM_PROTO[status])
+            try:
+                statuses.append(Status.from_proto(status))
+            except ValueError:
+                raise InvalidArgument(f"Invalid status: {status}") from None
         common: dict[str, Any] = {
             "owner": owner,
             "start": start,
@@ -333,12 +335,10 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         await asyncio.to_thread(self.blobs.delete_prefix, task_prefix(row.id))
         return pb.DeleteTaskResponse()
 
-    def _event(self, kind: int, row: TaskRow) -> pb.TaskEvent:
-        return pb.TaskEvent(
-            kind=kind, task=self.presenter.task(row, with_output=False), time=codec.timestamp(utcnow())  # type: ignore[arg-type]  # kind: a Kind number
-        )
+    def _event(self, kind: pb.TaskEvent.Kind, row: TaskRow) -> pb.TaskEvent:
+        return pb.TaskEvent(kind=kind, task=self.presenter.task(row, with_output=False), time=codec.timestamp(utcnow()))
 
-    def _shared_event(self, kind: int, event: Event) -> pb.TaskEvent:
+    def _shared_event(self, kind: pb.TaskEvent.Kind, event: Event) -> pb.TaskEvent:
         """The message of a bus event, made once for every stream that sends it
         (a thousand watchers of one task cost one message, not a thousand)."""
         message = event.derived.get(kind)
@@ -361,7 +361,7 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
                 return
             while True:
                 event = await subscription.queue.get()
-                if event.kind == EventKind.DELETED:
+                if event.kind is EventKind.DELETED:
                     yield self._shared_event(pb.TaskEvent.KIND_DELETED, event)
                     return
                 if event.task.version <= version:
@@ -382,5 +382,4 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             await context.send_initial_metadata(())
             while True:
                 event = await subscription.queue.get()
-                kind = pb.TaskEvent.KIND_DELETED if event.kind == EventKind.DELETED else pb.TaskEvent.KIND_CHANGED
-                yield self._shared_event(kind, event)
+                yield self._shared_event(event.kind.proto, event)

@@ -20,18 +20,18 @@ from sqlalchemy import String, and_, bindparam, case, cast, delete, func, insert
 from sqlalchemy import Connection, RowMapping, Select, Update
 from sqlalchemy.sql.elements import ColumnElement
 
+from chunkr.vocabulary import ACTIVE, TERMINAL, EventKind, Status
 from server.db import Database
 from server.prepared_read import PreparedRead
 from server.errors import InvalidArgument, InvalidState, TaskNotFound
-from server.models import EventKind, PreviousState, Status, TaskEventRow, TaskRow, utcnow
+from server.models import PreviousState, TaskEventRow, TaskRow, utcnow
 from server.usage import count_pages
 
 tasks = TaskRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 events = TaskEventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its types omit it
 
-ACTIVE = (Status.STARTING, Status.PROCESSING)
 FINISHED = (Status.SUCCEEDED, Status.FAILED)
-DELETABLE = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+DELETABLE = TERMINAL
 
 QUEUED_MESSAGE = "Task queued"
 # GetTask's read: one task by id, if its owner's and not expired.
@@ -242,7 +242,7 @@ class TaskStore:
             {
                 "task_id": row.id,
                 "owner": row.owner,
-                "kind": kind.value,
+                "kind": kind,
                 "snapshot": row.model_dump_json(exclude={"previous"}),
                 "created_at": now,
             }

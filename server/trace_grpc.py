@@ -5,6 +5,7 @@ SERVER span, and a client interceptor for the gateway's channel that puts it the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import grpc
@@ -12,6 +13,7 @@ from opentelemetry import propagate
 from opentelemetry.trace import SpanKind, StatusCode
 
 from server import tracing
+from server.interceptors import Stream, Unary, WrappingInterceptor, status_code, wrapped
 
 UNTRACED = ("/grpc.health.v1.", "/grpc.reflection.")  # probes would bury the calls that matter
 
@@ -28,30 +30,14 @@ def _finish(span: Any, code: grpc.StatusCode | None) -> None:
         span.set_status(StatusCode.ERROR, code.name)
 
 
-def _code(context: grpc.aio.ServicerContext, failed: bool) -> grpc.StatusCode:
-    code = context.code()
-    if isinstance(code, grpc.StatusCode):
-        return code
-    return grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK
-
-
-class ServerInterceptor(grpc.aio.ServerInterceptor):
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or details.method.startswith(UNTRACED):
+class ServerInterceptor(WrappingInterceptor):
+    async def wrap(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+        if details.method.startswith(UNTRACED):
             return handler
-        if handler.unary_unary is not None:
-            return handler._replace(unary_unary=self._unary(details.method, handler.unary_unary))
-        if handler.unary_stream is not None:
-            return handler._replace(unary_stream=self._stream(details.method, handler.unary_stream))
-        return handler
+        return wrapped(handler, partial(self._unary, details.method), partial(self._stream, details.method))
 
     @staticmethod
-    def _unary(full_method: str, behaviour: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def _unary(full_method: str, behaviour: Unary) -> Unary:
         name, attributes = full_method.lstrip("/"), _attributes(full_method)
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -60,31 +46,34 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 name, context=parent, kind=SpanKind.SERVER, attributes=attributes,
                 record_exception=False, set_status_on_exception=False,
             ) as span:
-                failed = True
+                failed: BaseException | None = None
                 try:
-                    reply = await behaviour(request, context)
-                    failed = False
-                    return reply
+                    return await behaviour(request, context)
+                except BaseException as exc:
+                    failed = exc
+                    raise
                 finally:
-                    _finish(span, _code(context, failed))
+                    _finish(span, status_code(context, failed))
 
         return call
 
     @staticmethod
-    def _stream(full_method: str, behaviour: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    def _stream(full_method: str, behaviour: Stream) -> Stream:
         name, attributes = full_method.lstrip("/"), _attributes(full_method)
 
         async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             # Not made current: a generator's context changes would leak into its consumer's.
             parent = propagate.extract(dict(context.invocation_metadata() or ()))
             span = tracing.tracer().start_span(name, context=parent, kind=SpanKind.SERVER, attributes=attributes)
-            failed = True
+            failed: BaseException | None = None
             try:
                 async for item in behaviour(request, context):
                     yield item
-                failed = False
+            except BaseException as exc:
+                failed = exc
+                raise
             finally:
-                _finish(span, _code(context, failed))
+                _finish(span, status_code(context, failed))
                 span.end()
 
         return call

@@ -7,13 +7,13 @@ import uuid
 
 import grpc
 
-from chunkr import codec
 from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
 from server.auth import KeyRing, key_from_metadata
 from server.config import Settings
 from server.errors import InvalidArgument
 from server.models import WebhookRow, utcnow
+from server.rows import message_from_row
 from server.service import rpc
 from server.webhooks import (
     WebhookStore,
@@ -35,13 +35,7 @@ class WebhookService(tasks_pb2_grpc.WebhookServiceServicer):
 
     @staticmethod
     def present(row: WebhookRow) -> pb.Webhook:
-        return pb.Webhook(
-            webhook_id=row.id,
-            url=row.url,
-            event_types=json.loads(row.event_types),
-            secret=row.secret,
-            created_at=codec.timestamp(row.created_at),
-        )
+        return message_from_row(pb.Webhook, row, webhook_id=row.id, event_types=json.loads(row.event_types))
 
     @rpc
     async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: grpc.aio.ServicerContext) -> pb.Webhook:

@@ -33,19 +33,13 @@ import httpx
 from sqlalchemy import Connection, and_, delete, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
+from chunkr.vocabulary import EventKind
 from server import metrics
 from server.config import Settings
 from server.db import Database
 from server.errors import ChunkdError, InvalidArgument
 from server.fetch import _any_address, _checked_address, is_public
-from server.models import (
-    EventKind,
-    TaskEventRow,
-    WebhookCursorRow,
-    WebhookDeliveryRow,
-    WebhookRow,
-    utcnow,
-)
+from server.models import TaskEventRow, WebhookCursorRow, WebhookDeliveryRow, WebhookRow, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +198,7 @@ def _fan_out(connection: Connection) -> int:
     endpoints: dict[str, list[tuple[str, list[str]]]] = {}
     now = utcnow()
     for _event_id, task_id, owner, kind, snapshot in batch:
-        if kind != EventKind.CHANGED.value:
+        if kind is not EventKind.CHANGED:
             continue
         if owner not in endpoints:
             endpoints[owner] = [

@@ -28,9 +28,9 @@ from protos import tasks_pb2 as pb
 from server import metrics, tracing
 from server.blobs import Blobs, task_prefix
 from server.config import Settings
+from server.configuration import configuration_from_text
 from server.errors import ChunkdError
 from server.pipeline import limits
-from server.presenter import configuration_from_text
 from server.store import Claim, TaskStore
 from server.wakeup import QueueListener
 from server.workdirs import WorkDirs
@@ -48,7 +48,7 @@ class Job:
     task_id: str
     input_path: Path
     mime_type: str
-    configuration: bytes
+    configuration: pb.Configuration  # resolved when the task was created or updated
     workdir: Path
 
 
@@ -117,10 +117,8 @@ def run_job(job: Job) -> JobResult:
             _progress_queue.put((job.task_id, stage, done, total))
 
     report(STARTED, 0, 0)
-    configuration = pb.Configuration()
-    configuration.ParseFromString(job.configuration)
     try:
-        result = process(job.input_path, job.mime_type, configuration, job.workdir, report)
+        result = process(job.input_path, job.mime_type, job.configuration, job.workdir, report)
     except ChunkdError as exc:
         return JobResult(output=None, pdf_path=None, message=exc.message, failed=True, page_count=counted)
     except MemoryError:
@@ -385,7 +383,7 @@ class Worker:
                 task_id=task.id,
                 input_path=input_path,
                 mime_type=task.mime_type,
-                configuration=configuration_from_text(task.configuration).SerializeToString(),
+                configuration=configuration_from_text(task.configuration),
                 workdir=workdir,
             )
             result = await self._run_in_pool(job, watch, _epoch(task.deadline_at))

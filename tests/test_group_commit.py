@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
+from chunkr.vocabulary import Status
 from server.db import Database, connect
 from server.errors import InvalidState, TaskNotFound
-from server.models import Status, TaskRow, utcnow
+from server.models import TaskRow, utcnow
 from server.store import TaskStore, events
 from tests.test_postgres import ADMIN_DSN, _admin
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
+from chunkr.vocabulary import Status
 from server.db import connect
-from server.models import Status, utcnow
+from server.models import utcnow
 from server.store import ListQuery, TaskStore, tasks
 
 

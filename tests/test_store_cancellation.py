@@ -8,8 +8,9 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+from chunkr.vocabulary import Status
 from server.db import connect
-from server.models import Status, TaskRow, utcnow
+from server.models import TaskRow, utcnow
 from server.store import TaskStore
 
 

@@ -32,7 +32,8 @@ def process(
     workdir: Path,
     progress: ProgressFn,
 ) -> PipelineResult:
-    """Raises server.errors.PipelineError with a readable message when the document
+    """`config` is resolved (server.configuration.resolve): the pipeline applies no defaults.
+    Raises server.errors.PipelineError with a readable message when the document
     cannot be read, InvalidArgument for a tokenizer that cannot be loaded offline."""
     from server.pipeline.run import run
 

@@ -77,7 +77,7 @@ def _hf_tokenizer_file(name: str) -> Path | None:
 def token_counter(tokenizer: str) -> TokenCounter:
     """A function counting tokens for `tokenizer`; raises InvalidArgument when it
     cannot be loaded offline."""
-    if tokenizer in ("", "Word"):
+    if tokenizer == "Word":
         return count_words
     if tokenizer == "Cl100kBase":
         try:

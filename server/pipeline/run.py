@@ -20,7 +20,6 @@ import pypdfium2 as pdfium
 from pypdfium2 import raw
 
 from protos import tasks_pb2 as pb
-from server.configuration import DEFAULT_TARGET_LENGTH, DEFAULT_TOKENIZER
 from server.errors import PipelineError, UnsupportedFileType
 from server.pipeline import PipelineResult, ProgressFn, detect, limits
 from server.pipeline.chunking import build_chunks, token_counter
@@ -365,7 +364,7 @@ def run(
     if mime_type in _ZIPPED:
         check_unpacked_size(input_path)  # before any reader, native or LibreOffice, inflates a member
     # fail on a bad tokenizer before the work
-    count = token_counter(config.chunk_processing.tokenizer or DEFAULT_TOKENIZER)
+    count = token_counter(config.chunk_processing.tokenizer)
     workdir.mkdir(parents=True, exist_ok=True)
     namespace = _namespace(input_path)
     notes = Notes()
@@ -407,7 +406,5 @@ def run(
     if config.chunk_processing.ignore_headers_and_footers:
         segments = [s for s in segments if s.segment_type not in _MARGIN_TYPES]
     progress("Chunking", output.page_count, output.page_count)
-    chunking = config.chunk_processing
-    target = chunking.target_length if chunking.HasField("target_length") else DEFAULT_TARGET_LENGTH
-    output.chunks.extend(build_chunks(segments, target, count, namespace))
+    output.chunks.extend(build_chunks(segments, config.chunk_processing.target_length, count, namespace))
     return PipelineResult(output=output, pdf_path=pdf_path, message=notes.message(), ocr_pages=len(notes.ocr_pages))

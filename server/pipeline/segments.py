@@ -31,7 +31,7 @@ def wants_crop(config: pb.Configuration, segment_type: int) -> bool:
     crop = generation_for(config, segment_type).crop_image
     if crop == pb.CROPPING_STRATEGY_ALL:
         return True
-    return crop in (pb.CROPPING_STRATEGY_AUTO, pb.CROPPING_STRATEGY_UNSPECIFIED) and segment_type in _CROPPED_BY_DEFAULT
+    return crop == pb.CROPPING_STRATEGY_AUTO and segment_type in _CROPPED_BY_DEFAULT
 
 
 def segment_id(namespace: uuid.UUID, page_number: int, index: int) -> str:
@@ -51,7 +51,7 @@ def finish(segment: pb.Segment, config: pb.Configuration) -> pb.Segment:
     generation = generation_for(config, segment.segment_type)
     segment.content = segment.html if generation.format == pb.SEGMENT_FORMAT_HTML else segment.markdown
     parts: list[str] = []
-    for source in generation.embed_sources or [pb.EMBED_SOURCE_MARKDOWN]:
+    for source in generation.embed_sources:
         value = {
             pb.EMBED_SOURCE_CONTENT: segment.content,
             pb.EMBED_SOURCE_HTML: segment.html,

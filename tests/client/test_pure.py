@@ -10,6 +10,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf.message import Message
 
 from client import errors
 from client.base import ClientBase
@@ -18,7 +19,7 @@ from client.durations import parse_duration, parse_since
 from client.requests import build_configuration, create_request, list_request
 from client.retry import RetryPolicy
 from client.settings import Settings
-from client.views import EventKind, Status, TaskView, WatchEvent
+from client.views import EventKind, FileView, Status, TaskView, WatchEvent, WebhookView, field_value
 from protos import tasks_pb2 as pb
 
 
@@ -190,6 +191,40 @@ def test_watch_events_know_when_they_are_the_last() -> None:
     assert WatchEvent(pb.TaskEvent(kind=pb.TaskEvent.KIND_DELETED, task=running)).final
     done = WatchEvent(pb.TaskEvent(kind=pb.TaskEvent.KIND_CHANGED, task=finished_task()))
     assert done.final and done.kind is EventKind.CHANGED
+
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("view", "message"),
+    [
+        (TaskView, pb.Task(status=pb.TASK_STATUS_STARTING, created_at=NOW)),
+        (WatchEvent, pb.TaskEvent(kind=pb.TaskEvent.KIND_SNAPSHOT, task=pb.Task(status=pb.TASK_STATUS_STARTING))),
+        (FileView, pb.File(created_at=NOW)),
+        (WebhookView, pb.Webhook(created_at=NOW)),
+    ],
+)
+def test_every_field_the_proto_declares_is_on_its_view(view: type, message: Message) -> None:
+    shown = view(message)
+    for field in message.DESCRIPTOR.fields:
+        assert hasattr(shown, field.name), field.name
+    with pytest.raises(AttributeError, match="no attribute 'no_such_field'"):
+        shown.no_such_field  # noqa: B018
+
+
+def test_a_field_the_view_does_not_spell_out_is_read_by_its_descriptor() -> None:
+    task = finished_task()
+    task.task_url = "https://chunkd.example/api/v1/task/t1"
+    task.input_file.name = "doc.pdf"
+    view = TaskView(task)
+    assert view.task_url == task.task_url  # a string, as the message holds it
+    assert view.input_file.name == "doc.pdf"  # a message, as the message holds it
+    assert WebhookView(pb.Webhook(event_types=["task.succeeded"])).event_types == ["task.succeeded"]  # a list
+    assert field_value(task, "created_at") == datetime(2026, 11, 23, tzinfo=UTC)  # an aware datetime
+    assert field_value(task, "expires_at") is None  # unset
+    assert field_value(task, "status") is Status.SUCCEEDED
+    assert field_value(pb.TaskEvent(kind=pb.TaskEvent.KIND_DELETED), "kind") is EventKind.DELETED
 
 
 def test_status_parsing_is_case_insensitive() -> None:

@@ -93,10 +93,11 @@ def test_two_column_scan_reads_column_by_column(font: str, size: int, use_layout
 def test_scanned_pdf_task_output_keeps_word_spaces(tmp_path: Path) -> None:
     """Through the pipeline a task runs: the image-only PDF has no text layer,
     so its page is OCR'd and the chunks carry the sentences word for word."""
+    from server.configuration import defaults
     from server.pipeline import detect, process
 
     path = scan(tmp_path, paragraph(SENTENCES, "Times-Roman", 11))
-    result = process(path, detect.PDF, pb.Configuration(), tmp_path / "work", lambda *_: None)
+    result = process(path, detect.PDF, defaults(), tmp_path / "work", lambda *_: None)
     segments = [s for chunk in result.output.chunks for s in chunk.segments]
     assert segments and all(s.ocr for s in segments), "the text comes from OCR"
     found = tokens(" ".join(s.content for s in segments))

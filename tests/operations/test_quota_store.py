@@ -16,16 +16,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from chunkr.vocabulary import Status
 from server import usage
 from server.blobs.local import BlobStore
 from server.config import Settings
 from server.db import connect
-from server.models import Status, TaskRow, utcnow
+from server.models import TaskRow, utcnow
 from server.quotas import Quota, QuotaExceeded, check
 from server.store import TaskStore
 from server.sweeper import Sweeper
-from server.webhooks import WebhookStore
 from server.usage import pages_used
+from server.webhooks import WebhookStore
 from tests.test_postgres import database  # noqa: F401  (fixture: a fresh PostgreSQL database)
 
 RACERS = 12

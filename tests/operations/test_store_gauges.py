@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from chunkr.vocabulary import Status
 from server import metrics
 from server.db import connect
-from server.models import Status, TaskRow, utcnow
+from server.models import TaskRow, utcnow
 from server.store import TaskStore
 from tests.test_postgres import database  # noqa: F401  the fixture: a fresh PostgreSQL database
 
