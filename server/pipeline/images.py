@@ -1,7 +1,7 @@
-"""Page renders and segment crops, one page at a time.
+"""Page renders and segment crops, a few pages at a time.
 
 A page image is rendered, written, used for its crops (and OCR), and dropped
-before the next page: a 500-page document never holds more than one bitmap.
+a page or two later: a 500-page document never holds more than a handful of bitmaps.
 Files go under the task's workdir and are referenced by workdir-relative paths.
 """
 
@@ -78,27 +78,41 @@ def crop_path(name: str) -> str:
 
 
 class PageImages:
-    """Renders page images and writes them with their crops on one background thread.
+    """Renders page images on one background thread and writes them with their crops on another.
 
-    Rendering (pdfium) and JPEG encoding both release the GIL, so page N's image is
-    drawn and written while the main thread lays out page N. pdfium must never be
-    called from two threads at once: whoever else calls it while this thread may
-    render holds `pdfium_lock`. At most `depth` pages wait their turn, so no more
-    bitmaps than that are ever held."""
+    Rendering (pdfium) and JPEG encoding both release the GIL, so page N+1 is drawn
+    while page N is encoded and the main thread lays out a page. pdfium must never be
+    called from two threads at once: whoever else calls it while the render thread may
+    draw holds `pdfium_lock`. The first `depth` pages may be drawn ahead of their turn
+    (`prepare`), while the main thread still reads later pages' text layers; otherwise at
+    most `depth` pages wait to be written, so no more bitmaps than about twice that are
+    ever held."""
 
     def __init__(self, document: pdfium.PdfDocument, workdir: Path, depth: int = 2) -> None:
         self._document = document
         self._workdir = workdir
         self._depth = depth
         self.pdfium_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-images")
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-render")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-write")
         self._pending: deque[Future[None]] = deque()
+        self._early: dict[int, tuple[float, int, Future[PageImage]]] = {}
+
+    def prepare(self, index: int, dpi: float, rotation: int) -> None:
+        """Start drawing page `index` before its turn, if fewer than `depth` pages are drawn ahead."""
+        if len(self._early) < self._depth and index not in self._early:
+            self._early[index] = (dpi, rotation, self._renderer.submit(self._render, index, dpi, rotation))
 
     def render(self, index: int, dpi: float, rotation: int) -> Future[PageImage]:
-        """Start drawing page `index` (0-based); the future holds the bitmap."""
+        """Start drawing page `index` (0-based), or take the drawing `prepare` started; the future holds the bitmap."""
+        early = self._early.pop(index, None)
+        if early is not None:
+            if early[:2] == (dpi, rotation):
+                return early[2]
+            early[2].add_done_callback(_discard)
         while len(self._pending) >= self._depth:
             self._pending.popleft().result()
-        return self._pool.submit(self._render, index, dpi, rotation)
+        return self._renderer.submit(self._render, index, dpi, rotation)
 
     def _render(self, index: int, dpi: float, rotation: int) -> PageImage:
         with self.pdfium_lock:
@@ -107,10 +121,10 @@ class PageImages:
 
     def write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
         """Write the page image and each (box, name) crop as `crop_path(name)`, then free the bitmap."""
-        self._pending.append(self._pool.submit(self._write, image, crops))
+        self._pending.append(self._writer.submit(self._write, image, crops))
 
     def _write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
-        page = image.result()  # rendered before: this thread runs its jobs in order
+        page = image.result()
         try:
             _write_jpeg(page.image, page.path, self._workdir)
             for box, name in crops:
@@ -119,12 +133,22 @@ class PageImages:
             page.image.close()
 
     def close(self) -> None:
-        """Wait for every write; raises the first one that failed."""
+        """Wait for every write; raises the first one that failed. Drawings never used are dropped."""
         try:
             while self._pending:
                 self._pending.popleft().result()
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            for _, _, early in self._early.values():
+                early.add_done_callback(_discard)
+            self._early.clear()
+            self._writer.shutdown(wait=True, cancel_futures=True)
+            self._renderer.shutdown(wait=True, cancel_futures=True)
+
+
+def _discard(drawing: Future[PageImage]) -> None:
+    """Free the bitmap of a drawing nobody will write."""
+    if not drawing.cancelled() and drawing.exception() is None:
+        drawing.result().image.close()
 
 
 def save_crop(page: PageImage, box: Box, name: str, workdir: Path) -> str:

@@ -206,12 +206,20 @@ def _picture_of_page(doc: _Document, content: PageContent) -> pb.Segment:
     return to_segment(region, _place(doc, content, 0), doc.config)
 
 
-def _render(doc: _Document, content: PageContent, for_ocr: bool) -> Future[PageImage]:
-    """Start drawing the page image (at OCR resolution when OCR will read it); it is
-    written with its crops once the page's segments are known."""
+def _needs_ocr(doc: _Document, content: PageContent) -> bool:
+    return doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL or not content.has_usable_text
+
+
+def _dpi(doc: _Document, content: PageContent) -> float:
+    """The page image's resolution: OCR's when OCR will read it."""
     dpi = HIGH_DPI if doc.config.high_resolution else LOW_DPI
-    if for_ocr:
-        dpi = max(dpi, OCR_DPI)
+    return max(dpi, OCR_DPI) if _needs_ocr(doc, content) else dpi
+
+
+def _render(doc: _Document, content: PageContent) -> Future[PageImage]:
+    """Start drawing the page image (or take the drawing `_process_pdf` started early); it
+    is written with its crops once the page's segments are known."""
+    dpi = _dpi(doc, content)
     image = doc.images.render(content.number - 1, dpi, content.render_rotation)
     doc.pages.append(
         pb.Page(
@@ -251,8 +259,8 @@ def _crops(doc: _Document, segments: list[pb.Segment]) -> list[tuple[Box, str]]:
 
 def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats: DocumentStats) -> list[pb.Segment]:
     """Render, OCR if needed, lay out, crop: one page's segments in reading order."""
-    needs_ocr = doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL or not content.has_usable_text
-    image = _render(doc, content, needs_ocr)
+    needs_ocr = _needs_ocr(doc, content)
+    image = _render(doc, content)
     segments: list[pb.Segment] | None = None
     if needs_ocr and not content.has_usable_text and not content.images and is_blank(image.result().image):
         segments = []  # an empty page: nothing to read, and OCR would spend seconds finding that out
@@ -299,6 +307,8 @@ def _process_pdf(doc: _Document) -> list[pb.Segment]:
         page = _read(doc, index)
         if page is not None:
             readable.append(index)
+            # the first pages' images are drawn while the later pages' text is read
+            doc.images.prepare(index, _dpi(doc, page[0]), page[0].render_rotation)
             if page[0].has_usable_text:
                 builder.add(*page)
             if keep:

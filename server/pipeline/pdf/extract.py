@@ -468,12 +468,12 @@ class _ObjectStyles:
         self._fonts = fonts
         self._matrix = raw.FS_MATRIX()
         self._matrix_ref = ctypes.byref(self._matrix)
-        self._key: int | None = -1
+        self._key: bytes | None = b""
         self._value: _Style = (0.0, (False, False, False, ""), False, 0)
 
     def at(self, index: int) -> _Style:
         obj = raw.FPDFText_GetTextObject(self._textpage, index)
-        key = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+        key = bytes(obj) if obj else None  # the pointer's value: bytes() is ten times cheaper than a cast
         if key != self._key or key is None:
             self._key = key
             # the em size as drawn: the font size (Tf) scaled by the character's matrix

@@ -223,26 +223,27 @@ def _rows(words: list[Word]) -> list[list[Word]]:
     word of the row, joins it at a distance."""
     rows: list[_Row] = []
     for word in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
-        height = max(word.box.height, 1.0)
+        box = word.box
+        cy, x0, x1 = box.cy, box.x0, box.x1
+        height = max(box.height, 1.0)
         em = max(word.size, 1.0)
         best: _Row | None = None
         for row in reversed(rows[-4:]):  # the rows a word can still belong to are the last few
-            offset = abs(word.box.cy - row.cy)
+            offset = abs(cy - row.cy)
             limit = min(height, row.height)
-            if offset > _SAME_LINE * limit:
+            if offset > _SAME_LINE * limit or (best is not None and offset >= abs(cy - best.cy)):
                 continue
-            beside = any(
-                max(word.box.x0, w.box.x0) - min(word.box.x1, w.box.x1) <= _NEIGHBOUR_EM * max(em, w.size)
-                for w in row.words
-            )
-            if (beside or offset <= _ON_BASELINE * limit) and (best is None or offset < abs(word.box.cy - best.cy)):
+            # on the baseline, or beside one of the row's words (most likely the last one)
+            if offset <= _ON_BASELINE * limit or any(
+                max(x0, w.box.x0) - min(x1, w.box.x1) <= _NEIGHBOUR_EM * max(em, w.size) for w in reversed(row.words)
+            ):
                 best = row
         if best is None:
-            rows.append(_Row([word], word.box.cy, height))
+            rows.append(_Row([word], cy, height))
             continue
         best.words.append(word)
         if height > best.height:
-            best.cy, best.height = word.box.cy, height
+            best.cy, best.height = cy, height
     rows.sort(key=lambda r: r.cy)
     merged: list[_Row] = []
     for row in rows:  # a line's words that arrived before their neighbour did: join them now

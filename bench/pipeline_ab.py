@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Before/after timing of the pipeline alone, pass by pass, for two or more checkouts.
+
+One long-lived process per checkout (so each imports its own `server`) runs
+`server.pipeline.process` over every PDF of corpus/pdf once per pass; the processes
+take turns in a fresh random order every round, so a busy moment on a shared machine
+lands on all of them alike. Prints the best and median wall time of a pass, pages/s
+from them, and the median CPU time (all threads) of a pass.
+
+Usage: python bench/pipeline_ab.py [--rounds N] [--low-res] NAME=CHECKOUT NAME=CHECKOUT ...
+(a checkout is a directory with this repository's tree and a .venv; e.g. a
+`git worktree add /tmp/base <commit>` beside this one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs inside each checkout's own interpreter: a pass per line read, "wall cpu" per pass written.
+_WORKER = """
+import sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, ".")
+from server.configuration import defaults
+from server.pipeline import process
+pdfs = sorted(Path(sys.argv[1]).glob("*.pdf"))
+def run(high):
+    pages = 0
+    for pdf in pdfs:
+        config = defaults()
+        config.high_resolution = high
+        with tempfile.TemporaryDirectory() as workdir:
+            pages += process(pdf, "application/pdf", config, Path(workdir), lambda *_: None).output.page_count
+    return pages
+print(run(True), flush=True)
+for line in sys.stdin:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(line.strip() == "high")
+    print(f"{time.perf_counter() - wall} {time.process_time() - cpu}", flush=True)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkouts", nargs="+", help="NAME=DIR")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--low-res", action="store_true", help="high_resolution=false (72 dpi page images)")
+    args = parser.parse_args()
+    workers: dict[str, subprocess.Popen[str]] = {}
+    for spec in args.checkouts:
+        name, _, directory = spec.partition("=")
+        workers[name] = subprocess.Popen(
+            [str(Path(directory) / ".venv" / "bin" / "python"), "-c", _WORKER, str(args.corpus / "pdf")],
+            cwd=directory,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    pages = {name: int(worker.stdout.readline()) for name, worker in workers.items() if worker.stdout}  # warm-up pass
+    passes: dict[str, list[tuple[float, float]]] = {name: [] for name in workers}
+    for _ in range(args.rounds):
+        order = list(workers)
+        random.shuffle(order)
+        for name in order:
+            worker = workers[name]
+            assert worker.stdin is not None and worker.stdout is not None
+            worker.stdin.write("low\n" if args.low_res else "high\n")
+            worker.stdin.flush()
+            wall, cpu = map(float, worker.stdout.readline().split())
+            passes[name].append((wall, cpu))
+    for worker in workers.values():
+        if worker.stdin:
+            worker.stdin.close()
+        worker.wait()
+    print("| checkout | pages | best pass s | median pass s | pages/s best / median | median CPU s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, timings in passes.items():
+        walls = [wall for wall, _ in timings]
+        best, median = min(walls), statistics.median(walls)
+        cpu = statistics.median(c for _, c in timings)
+        print(
+            f"| {name} | {pages[name]} | {best:.3f} | {median:.3f} | "
+            f"{pages[name] / best:.1f} / {pages[name] / median:.1f} | {cpu:.3f} |"
+        )
+    print(f"load average after: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
