@@ -52,6 +52,7 @@ class Word:
     rtl: bool
     font: str = ""  # base font name without the subset prefix
     rotated: bool = False  # set across the page's reading direction (a sideways label, a margin note)
+    unmapped: bool = False  # pdfium found no Unicode for its font's codes and passed the raw codes on
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class PageContent:
     char_count: int = 0
     bad_char_count: int = 0  # unmapped or private-use glyphs
     invisible_char_count: int = 0
+    unmapped_char_count: int = 0  # raw character codes of fonts without a Unicode map (maybe right, maybe not)
     render_rotation: int = 0  # clockwise degrees, on top of /Rotate, that show the page in its reading frame
 
     @property
@@ -312,7 +314,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     glyphs = _Glyphs(tp, origin, turn)
     words = content.words
     sideways: list[_Sideways] = []
-    bad = invisible = real = 0
+    bad = invisible = real = unmapped = 0
 
     def add(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None = None) -> None:
         token = clean_text(token) if not token.isascii() or not token.isprintable() else token
@@ -330,7 +332,8 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             max(first.right, last.right),
             max(first.bottom, last.bottom),
         )
-        words.append(Word(token, box, size, bold, italic, monospace, rtl, font))
+        unmapped = bool(raw.FPDFText_HasUnicodeMapError(tp, start))
+        words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=unmapped))
 
     for match in _TOKEN.finditer(text):
         start, end = match.span()
@@ -341,6 +344,8 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             bad += sum(1 for c in token if _is_bad_char(c))
         if style[2]:
             invisible += end - start
+        if raw.FPDFText_HasUnicodeMapError(tp, start):
+            unmapped += end - start
         if style[3] != reading:
             relative = (style[3] - reading) % 4
             for index in range(start, end):
@@ -378,6 +383,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     content.char_count = real
     content.bad_char_count = bad
     content.invisible_char_count = invisible
+    content.unmapped_char_count = unmapped
     textpage.close()
     return reading * 90
 
