@@ -105,12 +105,14 @@ def type3_pdf(path: Path, paragraphs: list[list[str]], code_of: Callable[[str], 
         procs.append(b"/g%d %d 0 R" % (code, number))
         differences.append(b"%d /g%d" % (code, code))
     first, last = min(widths), max(widths)
-    objects[5] = (
-        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -250 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0]"
-        b" /CharProcs << " + b" ".join(procs) + b" >>"
-        b" /Encoding << /Type /Encoding /Differences [" + b" ".join(differences) + b"] >>"
-        b" /FirstChar %d /LastChar %d /Widths [" % (first, last)
-        + b" ".join(b"%d" % widths.get(code, 0) for code in range(first, last + 1))
-        + b"] /Resources << /Font << /H 6 0 R >> >> >>"
+    advances = b" ".join(b"%d" % widths.get(code, 0) for code in range(first, last + 1))
+    objects[5] = b" ".join(
+        [
+            b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -250 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0]",
+            b"/CharProcs << " + b" ".join(procs) + b" >>",
+            b"/Encoding << /Type /Encoding /Differences [" + b" ".join(differences) + b"] >>",
+            b"/FirstChar %d /LastChar %d /Widths [%s]" % (first, last, advances),
+            b"/Resources << /Font << /H 6 0 R >> >> >>",
+        ]
     )
     return _write(path, objects)

@@ -96,7 +96,11 @@ def _ocr_or_skip() -> None:
 )
 def test_a_text_layer_of_wrong_codes_is_read_from_the_page_by_ocr(tmp_path: Path, layout: str, size: float) -> None:
     _ocr_or_skip()
-    layouts = {"shifted": _shifted, "subset": _subset_order([REPORT, NOTICE]), "controls": _control_codes([REPORT, NOTICE])}
+    layouts = {
+        "shifted": _shifted,
+        "subset": _subset_order([REPORT, NOTICE]),
+        "controls": _control_codes([REPORT, NOTICE]),
+    }
     code_of = layouts[layout]
     path = type3_pdf(tmp_path / "legacy.pdf", [_lines(REPORT, size), _lines(NOTICE, size)], code_of, size)
     with open_pdf(path) as pdf:
