@@ -1,12 +1,13 @@
 """Hand-written PDFs for what reportlab will not produce: fonts whose ToUnicode map
 gives control codes, and fonts without one whose codes are not the letters they
-draw, as broken or legacy producers write them."""
+draw, as broken or legacy producers write them; and CJK text set vertically."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import reportlab
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 _IDENTITY_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
@@ -116,3 +117,51 @@ def type3_pdf(path: Path, paragraphs: list[list[str]], code_of: Callable[[str], 
         ]
     )
     return _write(path, objects)
+
+
+_VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+
+
+def cjk_pdf(path: Path, runs: list[tuple[float, float, str]], size: float, vertical: bool) -> Path:
+    """A letter page of CJK text in a Type 0 font with the Identity-V (or -H) encoding: each
+    run (x, y, text) is a column set downward from (x, y) (or a line rightward from it),
+    in PDF coordinates. No CJK font is at hand, so the font program is Vera's and its glyph
+    ids stand in for the characters, which the ToUnicode map names: the text layer and the
+    glyph geometry are those of a real vertical (or horizontal) CJK page."""
+    chars = sorted({c for _, _, text in runs for c in text})
+    if len(chars) > 200:
+        raise ValueError("Vera has about 250 glyphs to stand in for characters")
+    cid = {c: 36 + i for i, c in enumerate(chars)}
+    ops = [b"BT", b"/C %g Tf" % size]
+    for x, y, text in runs:
+        ops.append(b"1 0 0 1 %g %g Tm <" % (x, y) + b"".join(b"%04X" % cid[c] for c in text) + b"> Tj")
+    ops.append(b"ET")
+    pairs = b"\n".join(b"<%04X> <%04X>" % (cid[c], ord(c)) for c in chars)
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        b"/CMapName /Stand-In-UCS def /CMapType 2 def\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"%d beginbfchar\n%s\nendbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end"
+        % (len(chars), pairs)
+    )
+    program = _VERA.read_bytes()
+    encoding = b"/Identity-V" if vertical else b"/Identity-H"
+    return _write(
+        path,
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /C 5 0 R >> >> >>",
+            4: _stream(b"\n".join(ops)),
+            5: b"<< /Type /Font /Subtype /Type0 /BaseFont /StandIn /Encoding %s" % encoding
+            + b" /DescendantFonts [6 0 R] /ToUnicode 9 0 R >>",
+            6: b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /StandIn"
+            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+            b" /FontDescriptor 7 0 R /CIDToGIDMap /Identity /DW 1000 /DW2 [880 -1000] >>",
+            7: b"<< /Type /FontDescriptor /FontName /StandIn /Flags 4 /FontBBox [-183 -236 1287 928] /ItalicAngle 0"
+            b" /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 /FontFile2 8 0 R >>",
+            8: b"<< /Length %d /Length1 %d >>\nstream\n" % (len(program), len(program)) + program + b"\nendstream",
+            9: _stream(cmap),
+        },
+    )

@@ -10,6 +10,7 @@ hottest path. Coordinates are PDF points with the origin at the page's top-left.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 import sys
@@ -53,6 +54,7 @@ class Word:
     font: str = ""  # base font name without the subset prefix
     rotated: bool = False  # set across the page's reading direction (a sideways label, a margin note)
     unmapped: bool = False  # pdfium found no Unicode for its font's codes and passed the raw codes on
+    vertical: bool = False  # upright glyphs set in columns, top to bottom (CJK vertical writing); rotated too
 
 
 @dataclass(slots=True)
@@ -261,6 +263,25 @@ class _Sideways:
     glyph: _Glyph
     turns: int  # quarter turns counter-clockwise from the page's reading direction
     style: _Style
+    upright: bool = False  # an upright glyph in a column read top to bottom: vertical writing
+
+
+_STACK_OFFSET = 0.3  # the glyphs of a column share their centre line to within this share of their width
+
+
+def _stacked(glyphs: list[_Glyph]) -> bool:
+    """Whether the glyphs form one column read top to bottom: each sits right below the
+    one before it (at most a glyph's height of white between), centred on the same x.
+    That is vertical writing (Japanese, Chinese), which pdfium hands on as one line."""
+    if len(glyphs) < 2:
+        return False
+    for a, b in itertools.pairwise(glyphs):
+        height = max(a.bottom - a.top, b.bottom - b.top, 1.0)
+        width = max(a.right - a.left, b.right - b.left, 1.0)
+        below = b.top >= a.top + 0.5 * height and b.top - a.bottom <= height
+        if not below or abs((a.left + a.right) - (b.left + b.right)) / 2 > _STACK_OFFSET * width:
+            return False
+    return True
 
 
 def _quarter_turns(a: float, b: float) -> int:
@@ -376,6 +397,9 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             add(token, start, first, last, style)
             continue
         located = [g for g in map(glyphs.at, range(start, end)) if g is not None]
+        if _stacked(located):  # read in the frame where its columns are lines, with the sideways text
+            sideways.extend(_Sideways(text[g.index], g, 3, style, upright=True) for g in located)
+            continue
         for a, b in _runs(located, em):
             piece_start, piece_end = located[a].index, located[b - 1].index + 1
             add(text[piece_start:piece_end], piece_start, located[a], located[b - 1])
@@ -412,13 +436,15 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
     from server.pipeline.pdf.lines import build_blocks, build_lines  # lines builds on this module's records
 
     out: list[Word] = []
-    for turns in (1, 2, 3):
+    # vertical writing reads like text turned a quarter clockwise (columns top to bottom, right
+    # to left) but is kept apart from it: its blocks are the page's text, not labels
+    for turns, upright in ((1, False), (2, False), (3, False), (3, True)):
         into, back = _INTO[turns], _BACK[turns]
         placed = sorted(
             (
                 (into(Box(c.glyph.left, c.glyph.top, c.glyph.right, c.glyph.bottom)), c)
                 for c in chars
-                if c.turns == turns
+                if c.turns == turns and c.upright == upright
             ),
             key=lambda item: (item[0].cy, item[0].x0),
         )
@@ -445,7 +471,18 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
             first = block.lines[0].words[0]
             box = back(block.box)
             out.append(
-                Word(block.text, box, block.size, block.bold, block.italic, block.monospace, False, first.font, True)
+                Word(
+                    block.text,
+                    box,
+                    block.size,
+                    block.bold,
+                    block.italic,
+                    block.monospace,
+                    False,
+                    first.font,
+                    True,
+                    vertical=upright,
+                )
             )
     return out
 
