@@ -150,6 +150,15 @@ def _is_bad_char(char: str) -> bool:
     return category in ("Co", "Cn") or (category == "Cc" and char not in "\r\n\t")
 
 
+def _unmapped_in(textpage: ctypes.c_void_p, start: int, end: int) -> int:
+    """How many characters of [start, end) pdfium found no Unicode for. A font maps all its
+    codes or none, mostly, so a token whose ends are mapped is taken as mapped throughout."""
+    flagged = raw.FPDFText_HasUnicodeMapError
+    if not flagged(textpage, start) and not flagged(textpage, end - 1):
+        return 0
+    return sum(1 for index in range(start, end) if flagged(textpage, index))
+
+
 def _is_rtl(char: str) -> bool:
     return unicodedata.bidirectional(char) in ("R", "AL")
 
@@ -353,7 +362,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             max(first.right, last.right),
             max(first.bottom, last.bottom),
         )
-        unmapped = bool(raw.FPDFText_HasUnicodeMapError(tp, start))
+        unmapped = 2 * _unmapped_in(tp, start, start + len(token)) > len(token)
         words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=unmapped))
 
     for match in _TOKEN.finditer(text):
@@ -365,8 +374,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             bad += sum(1 for c in token if _is_bad_char(c))
         if style[2]:
             invisible += end - start
-        if raw.FPDFText_HasUnicodeMapError(tp, start):
-            unmapped += end - start
+        unmapped += _unmapped_in(tp, start, end)
         if style[3] != reading:
             relative = (style[3] - reading) % 4
             for index in range(start, end):
