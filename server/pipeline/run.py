@@ -197,6 +197,18 @@ def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> lis
         return None
 
 
+def _read_by_ocr(doc: _Document, image: PageImage, content: PageContent, suspect: bool) -> list[pb.Segment] | None:
+    """OCR's segments; where OCR only checks a text layer that may well be right, an OCR
+    failure leaves that text layer in place instead of failing the page."""
+    try:
+        return _ocr_segments(doc, image, content)
+    except Exception as exc:
+        if not suspect or type(exc).__name__ == "OcrUnavailable":
+            raise
+        log.warning("page %d: OCR failed (%r), its text layer is kept unchecked", content.number, exc)
+        return None
+
+
 def _place(doc: _Document, content: PageContent, index: int) -> Placement:
     return Placement(segment_id(doc.namespace, content.number, index), content.number, content.width, content.height)
 
@@ -272,7 +284,7 @@ def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats
     if needs_ocr and not content.has_usable_text and not content.images and is_blank(image.result().image):
         segments = []  # an empty page: nothing to read, and OCR would spend seconds finding that out
     elif needs_ocr:
-        read = _ocr_segments(doc, image.result(), content)
+        read = _read_by_ocr(doc, image.result(), content, suspect)
         if read is not None and suspect and garbled.agrees(content, " ".join(s.text for s in read)):
             read = None  # the codes spell what is drawn: the text layer stands, with its fonts and exact boxes
         elif read is not None and suspect:
