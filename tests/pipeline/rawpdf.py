@@ -136,7 +136,7 @@ def cjk_pdf(path: Path, runs: list[tuple[float, float, str]], size: float, verti
     for x, y, text in runs:
         ops.append(b"1 0 0 1 %g %g Tm <" % (x, y) + b"".join(b"%04X" % cid[c] for c in text) + b"> Tj")
     ops.append(b"ET")
-    pairs = b"\n".join(b"<%04X> <%04X>" % (cid[c], ord(c)) for c in chars)
+    pairs = b"\n".join(b"<%04X> <%s>" % (cid[c], c.encode("utf-16-be").hex().upper().encode()) for c in chars)
     cmap = (
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"

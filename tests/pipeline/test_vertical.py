@@ -100,3 +100,12 @@ def test_horizontal_cjk_lines_join_without_spaces(tmp_path: Path, per_line: int,
     path = cjk_pdf(tmp_path / "yokogaki.pdf", _horizontal_runs(per_line, size, leading), size, vertical=False)
     segments = segments_of(run_pipeline(path, tmp_path / "work"))
     assert [s.text for s in segments] == PARAGRAPHS
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_characters_beyond_the_basic_plane_come_out_whole(tmp_path: Path, vertical: bool) -> None:
+    """pdfium gives such a character as two UTF-16 halves, one per character index."""
+    formula = "\U0001d465\U0001d466\u306f\U0001d467\u3068\u7b49\u3057\u3044"  # 𝑥𝑦は𝑧と等しい
+    runs = [(RIGHT, TOP, formula)] if vertical else [(LEFT, TOP, formula)]
+    path = cjk_pdf(tmp_path / "math.pdf", runs, 14, vertical=vertical)
+    assert [s.text for s in segments_of(run_pipeline(path, tmp_path / "work"))] == [formula]

@@ -159,6 +159,14 @@ def _unmapped_in(textpage: ctypes.c_void_p, start: int, end: int) -> int:
     return sum(1 for index in range(start, end) if flagged(textpage, index))
 
 
+def _mend_surrogates(text: str) -> str:
+    """Characters beyond the BMP come from pdfium as two UTF-16 halves: joined, or a lone
+    half replaced, since a string with one cannot be encoded."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _is_rtl(char: str) -> bool:
     return unicodedata.bidirectional(char) in ("R", "AL")
 
@@ -282,15 +290,17 @@ def _stacked(glyphs: list[_Glyph]) -> bool:
     """Whether the glyphs form one column read top to bottom: each sits right below the
     one before it (at most a glyph's height of white between), centred on the same x.
     That is vertical writing (Japanese, Chinese), which pdfium hands on as one line."""
-    if len(glyphs) < 2:
-        return False
+    steps = 0
     for a, b in itertools.pairwise(glyphs):
+        if (a.left, a.top, a.right, a.bottom) == (b.left, b.top, b.right, b.bottom):
+            continue  # two UTF-16 halves of one character beyond the BMP share its box
+        steps += 1
         height = max(a.bottom - a.top, b.bottom - b.top, 1.0)
         width = max(a.right - a.left, b.right - b.left, 1.0)
         below = b.top >= a.top + 0.5 * height and b.top - a.bottom <= height
         if not below or abs((a.left + a.right) - (b.left + b.right)) / 2 > _STACK_OFFSET * width:
             return False
-    return True
+    return steps > 0
 
 
 def _quarter_turns(a: float, b: float) -> int:
@@ -347,7 +357,8 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     bad = invisible = real = unmapped = 0
 
     def add(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None = None) -> None:
-        token = clean_text(token) if not token.isascii() or not token.isprintable() else token
+        if not token.isascii() or not token.isprintable():
+            token = clean_text(_mend_surrogates(token))  # a piece cut glyph by glyph may hold half a pair
         if not token:
             return
         size, (bold, italic, monospace, font), _, _ = style or styles.at(start)
@@ -383,8 +394,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
                     sideways.append(_Sideways(text[index], glyph, relative, styles.at(index)))
             continue
         if not token.isascii():
-            if _SURROGATE.search(token):
-                token = token.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            token = _mend_surrogates(token)
             token = _fix_lam_alef(token, start, glyphs)
             pieces = _direction_runs(token)
             if len(pieces) > 1:  # "وPython": pdfium puts no space where the writing direction turns
@@ -480,7 +490,7 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
             box = back(block.box)
             out.append(
                 Word(
-                    block.text,
+                    _mend_surrogates(block.text),
                     box,
                     block.size,
                     block.bold,
