@@ -72,15 +72,14 @@ def test_vertical_columns_are_read_as_lines_right_to_left(
     path = cjk_pdf(tmp_path / "tategaki.pdf", runs, size, vertical=True)
     texts = [s.text for s in segments_of(run_pipeline(path, tmp_path / "work"))]
     assert "".join(texts) == "".join(PARAGRAPHS)  # in reading order, columns joined without spaces
-    # a segment ends where a paragraph ends or a tier does (a paragraph whose last column is
-    # full may run on into the next one: its indent alone does not part them)
+    # a segment ends where a paragraph ends (its last column full or not) or a tier does
     ends = {sum(map(len, PARAGRAPHS[: i + 1])) for i in range(len(PARAGRAPHS))}
     tier_ends, done = set(), 0
     for (x, _, text), following in zip(runs, [*runs[1:], None], strict=True):
         done += len(text)
         if following is not None and following[0] > x:
             tier_ends.add(done)
-    assert {sum(map(len, texts[: i + 1])) for i in range(len(texts))} <= ends | tier_ends, texts
+    assert ends <= {sum(map(len, texts[: i + 1])) for i in range(len(texts))} <= ends | tier_ends, texts
 
 
 def test_a_vertical_paragraph_segment_spans_its_columns(tmp_path: Path) -> None:

@@ -17,11 +17,15 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from server.pipeline.geometry import Box, union_all
+
+if TYPE_CHECKING:
+    from server.pipeline.pdf.lines import Block
 
 _FONT_BOLD_FLAG = 1 << 18  # PDF font descriptor ForceBold
 _FONT_ITALIC_FLAG = 1 << 6
@@ -485,7 +489,8 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
                 run.append(item)
             if run:
                 words.append(_word_of(run))
-        for block in build_blocks(build_lines(words)):
+        blocks = build_blocks(build_lines(words))
+        for block in _indents_part(blocks) if upright else blocks:
             first = block.lines[0].words[0]
             box = back(block.box)
             out.append(
@@ -502,6 +507,24 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
                     vertical=upright,
                 )
             )
+    return out
+
+
+def _indents_part(blocks: list[Block]) -> list[Block]:
+    """Vertical writing is set on a grid of whole characters, every column filled to the
+    foot but a paragraph's last: a column that starts lower than the one before it is a
+    paragraph's indented first, even after a full column."""
+    from server.pipeline.pdf.lines import Block  # lines builds on this module's records
+
+    out: list[Block] = []
+    for block in blocks:
+        part = Block()
+        for line in block.lines:
+            if part.lines and line.box.x0 > part.lines[-1].box.x0 + 0.5 * max(line.size, 1.0):
+                out.append(part)
+                part = Block()
+            part.add(line)
+        out.append(part)
     return out
 
 
