@@ -154,11 +154,12 @@ def _is_bad_char(char: str) -> bool:
     return category in ("Co", "Cn") or (category == "Cc" and char not in "\r\n\t")
 
 
-def _unmapped_in(textpage: ctypes.c_void_p, start: int, end: int) -> int:
+def _unmapped_in(textpage: ctypes.c_void_p, start: int, end: int, ascii_only: bool) -> int:
     """How many characters of [start, end) pdfium found no Unicode for. A font maps all its
-    codes or none, mostly, so a token whose ends are mapped is taken as mapped throughout."""
+    codes or none, mostly, so a token whose ends are mapped is taken as mapped throughout;
+    an ASCII token by its first character alone (one call per word on the hot path)."""
     flagged = raw.FPDFText_HasUnicodeMapError
-    if not flagged(textpage, start) and not flagged(textpage, end - 1):
+    if not flagged(textpage, start) and (ascii_only or not flagged(textpage, end - 1)):
         return 0
     return sum(1 for index in range(start, end) if flagged(textpage, index))
 
@@ -359,6 +360,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     words = content.words
     sideways: list[_Sideways] = []
     bad = invisible = real = unmapped = 0
+    token_flagged = False  # whether the token being read has unmapped characters (most have none)
 
     def add(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None = None) -> None:
         if not token.isascii() or not token.isprintable():
@@ -377,8 +379,8 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             max(first.right, last.right),
             max(first.bottom, last.bottom),
         )
-        unmapped = 2 * _unmapped_in(tp, start, start + len(token)) > len(token)
-        words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=unmapped))
+        raw_codes = token_flagged and 2 * _unmapped_in(tp, start, start + len(token), False) > len(token)
+        words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=raw_codes))
 
     for match in _TOKEN.finditer(text):
         start, end = match.span()
@@ -389,7 +391,9 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             bad += sum(1 for c in token if _is_bad_char(c))
         if style[2]:
             invisible += end - start
-        unmapped += _unmapped_in(tp, start, end)
+        flagged = _unmapped_in(tp, start, end, token.isascii())
+        unmapped += flagged
+        token_flagged = flagged > 0
         if style[3] != reading:
             relative = (style[3] - reading) % 4
             for index in range(start, end):
