@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from server.pipeline.pdf import garbled
 from server.pipeline.pdf.extract import extract_page
-from server.pipeline.run import open_pdf
+from server.pipeline.run import OCR_DPI, open_pdf
 from tests.pipeline import pdfs
 from tests.pipeline.rawpdf import type3_pdf
 from tests.pipeline.support import run_pipeline, segments_of
@@ -134,6 +134,7 @@ def test_an_ordinary_pdf_is_never_sent_to_ocr(tmp_path: Path) -> None:
     result = run_pipeline(path, tmp_path / "work")
     assert result.ocr_pages == 0
     assert not any(s.ocr for s in segments_of(result))
+    assert all(page.dpi < OCR_DPI for page in result.output.pages)  # not even drawn for OCR to read
 
 
 def test_without_ocr_the_text_layer_is_kept_and_the_message_says_it_is_unchecked(
