@@ -70,12 +70,19 @@ def _stream(data: bytes) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
-def type3_pdf(path: Path, paragraphs: list[list[str]], code_of: Callable[[str], int], size: float = 12) -> Path:
+def type3_pdf(
+    path: Path,
+    paragraphs: list[list[str]],
+    code_of: Callable[[str], int],
+    size: float = 12,
+    named_as: Callable[[str], str] | None = None,
+) -> Path:
     """A letter page whose text is set in a Type 3 font without a ToUnicode map: each glyph
     draws its letter in Helvetica, but the content stream shows the letter as the byte
     `code_of(letter)` and the font's /Differences names its glyphs /g<code>, names no
     Unicode table knows. The page shows the text; the text layer holds only the codes.
-    Paragraphs are lines of text, a blank line apart."""
+    With `named_as`, a ToUnicode map names each letter's code as `named_as(letter)`
+    instead: a map that is there but wrong. Paragraphs are lines of text, a blank line apart."""
     chars = sorted({c for lines in paragraphs for line in lines for c in line if c != " "})
     codes = {c: code_of(c) for c in chars}
     if len(set(codes.values())) != len(codes) or 32 in codes.values():
@@ -116,6 +123,19 @@ def type3_pdf(path: Path, paragraphs: list[list[str]], code_of: Callable[[str], 
             b"/Resources << /Font << /H 6 0 R >> >> >>",
         ]
     )
+    if named_as is not None:
+        pairs = b"\n".join(
+            b"<%02X> <%s>" % (code, named_as(char).encode("utf-16-be").hex().upper().encode())
+            for char, code in codes.items()
+        )
+        objects[5] = objects[5][:-2] + b" /ToUnicode %d 0 R >>" % (max(objects) + 1)
+        objects[max(objects) + 1] = _stream(
+            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            b"/CMapName /Wrong-UCS def /CMapType 2 def\n1 begincodespacerange <00> <FF> endcodespacerange\n"
+            b"%d beginbfchar\n%s\nendbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end"
+            % (len(codes), pairs)
+        )
     return _write(path, objects)
 
 

@@ -83,6 +83,18 @@ def _control_codes(texts: list[str]) -> Callable[[str], int]:
     return order.__getitem__
 
 
+_WRONG_SCRIPTS = (0x0915, 0x0531, 0x0A15, 0x0C15, 0x0E01)  # Devanagari, Armenian, Gurmukhi, Telugu, Thai
+
+
+def _wrong_script(char: str) -> str:
+    """A ToUnicode map that names glyph numbers as if they were code points of whatever
+    script they land in: each letter in another script."""
+    if not char.isalpha():
+        return char
+    index = ord(char.lower()) - ord("a")
+    return chr(_WRONG_SCRIPTS[index % len(_WRONG_SCRIPTS)] + index // len(_WRONG_SCRIPTS) + (char.isupper() * 6))
+
+
 def _ocr_or_skip() -> None:
     from server.pipeline import ocr
 
@@ -150,3 +162,14 @@ def test_without_ocr_the_text_layer_is_kept_and_the_message_says_it_is_unchecked
     assert result.ocr_pages == 0
     assert "the text layer of page 1 comes from fonts without a Unicode map" in result.message
     assert "OCR, which would check it, is not installed" in result.message
+
+
+def test_a_tounicode_map_into_a_mix_of_scripts_is_read_from_the_page_by_ocr(tmp_path: Path) -> None:
+    _ocr_or_skip()
+    path = type3_pdf(tmp_path / "wrong.pdf", [_lines(REPORT, 12), _lines(NOTICE, 12)], ord, 12, _wrong_script)
+    with open_pdf(path) as pdf:
+        content = extract_page(pdf, 0)
+    assert content.unmapped_char_count == 0 and garbled.suspect(content)  # mapped, but into no language
+    result = run_pipeline(path, tmp_path / "work")
+    assert _recall(REPORT + " " + NOTICE, " ".join(s.text for s in segments_of(result))) >= 0.9
+    assert result.ocr_pages == 1
