@@ -162,25 +162,7 @@ def test_the_pieces_of_a_displayed_formula_and_its_number_are_one_formula(tmp_pa
     assert segments[1] is formulas[0] or segments[1].segment_type == pb.SEGMENT_TYPE_FORMULA
 
 
-_HEBREW = [
-    "שלום",
-    "עולם",
-    "ברוכים",
-    "הבאים",
-    "לדוח",
-    "השנתי",
-    "של",
-    "הוועדה",
-    "אשר",
-    "בחנה",
-    "את",
-    "הנתונים",
-    "בשנה",
-    "ומצאה",
-    "כי",
-    "ההוצאות",
-    "עלו",
-]
+_HEBREW = ["שלום", "עולם", "ברוכים", "הבאים", "לדוח", "השנתי", "של", "הוועדה", "אשר", "בחנה", "את", "הנתונים", "בשנה", "ומצאה", "כי", "ההוצאות", "עלו"]
 
 
 def _hebrew_column(canvas: Canvas, right: float, y: float, words: list[str], width: float, size: float) -> None:
@@ -226,15 +208,7 @@ def test_columns_whose_baselines_sit_half_a_line_apart_keep_their_lines_whole(
 
 def _font(index: int) -> str:
     """Now and then a word in another font: a code word, an emphasis, a bold term."""
-    return (
-        "Courier"
-        if index % 7 == 3
-        else "Times-Italic"
-        if index % 11 == 5
-        else "Helvetica-Bold"
-        if index % 13 == 8
-        else "Times-Roman"
-    )
+    return "Courier" if index % 7 == 3 else "Times-Italic" if index % 11 == 5 else "Helvetica-Bold" if index % 13 == 8 else "Times-Roman"
 
 
 def _ragged(canvas: Canvas, x: float, y: float, words: list[str], width: float, size: float, leading: float) -> None:
@@ -309,11 +283,7 @@ def test_a_short_justified_line_stretched_across_a_narrow_column_stays_one_line(
             for n, line in enumerate(lines):
                 natural = sum(canvas.stringWidth(w, "Times-Roman", size) for w in line)
                 last = n == len(lines) - 1
-                gap = (
-                    canvas.stringWidth(" ", "Times-Roman", size)
-                    if last or len(line) == 1
-                    else (width - natural) / (len(line) - 1)
-                )
+                gap = canvas.stringWidth(" ", "Times-Roman", size) if last or len(line) == 1 else (width - natural) / (len(line) - 1)
                 cursor = x
                 for word in line:
                     canvas.drawString(cursor, y, word)
@@ -353,10 +323,5 @@ def test_an_author_line_across_the_gutter_stays_above_both_columns(
 
     segments = segments_of(run_pipeline(pdfs.build(tmp_path / "paper.pdf", draw), tmp_path / "work"))
     assert [s.text for s in segments] == [
-        "A Study of Things",
-        author,
-        left_heading,
-        " ".join(left),
-        "2 Conclusion",
-        " ".join(right),
+        "A Study of Things", author, left_heading, " ".join(left), "2 Conclusion", " ".join(right)
     ]

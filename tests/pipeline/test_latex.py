@@ -163,11 +163,7 @@ We counted vessels at each berth for a year and compared the counts with the por
 @pytest.mark.parametrize("options", ["11pt", "10pt,twocolumn"])
 @pytest.mark.parametrize("font", ["", r"\usepackage{times}"])
 def test_the_byline_under_the_title_is_text_not_a_heading(
-    tmp_path,
-    author: str,
-    names: list[str],
-    options: str,
-    font: str,  # type: ignore[no-untyped-def]
+    tmp_path, author: str, names: list[str], options: str, font: str  # type: ignore[no-untyped-def]
 ) -> None:
     date = "" if "twocolumn" in options else "March 2024"
     (tmp_path / "byline.tex").write_text(BYLINE_PAPER % (options, font, author, date), encoding="utf-8")
@@ -183,6 +179,7 @@ def test_the_byline_under_the_title_is_text_not_a_heading(
     assert headings == ["1 Introduction", "2 Methods"]
     text = " ".join(s.text for s in segments if s.segment_type == pb.SEGMENT_TYPE_TEXT)
     assert all(name in text for name in names)
+
 
 
 WIDE_TABLE_PAPER = r"""
@@ -204,9 +201,7 @@ The counts were checked against the harbour records at the end of the year.
 \end{document}
 """
 
-_WORDS = (
-    "river valley harbour boat town bank trade spring flood water level station survey record season market".split()
-)
+_WORDS = "river valley harbour boat town bank trade spring flood water level station survey record season market".split()
 
 
 def _paragraph(rng: random.Random, sentences: int) -> str:
@@ -219,17 +214,15 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
 @pytest.mark.parametrize("size", ["10pt", "12pt"])
 @pytest.mark.parametrize("columns", [4, 5])
 def test_a_ruled_table_too_wide_for_its_column_stays_the_table_its_rules_draw(
-    tmp_path,
-    paper: str,
-    size: str,
-    columns: int,  # type: ignore[no-untyped-def]
+    tmp_path, paper: str, size: str, columns: int  # type: ignore[no-untyped-def]
 ) -> None:
     """An overfull table in the right column runs off the page's edge: it is still the ruled
     table, and the justified lines of the left column beside it stay prose."""
     rng = random.Random(f"{paper}-{size}-{columns}")
     header = " & ".join(["Station Name", *[f"Boats Counted {i}" for i in range(1, columns)]])
     rows = "\n".join(
-        " & ".join([f"harbour {r}", *[str(1000 + 37 * r + i) for i in range(1, columns)]]) + r" \\" for r in range(1, 7)
+        " & ".join([f"harbour {r}", *[str(1000 + 37 * r + i) for i in range(1, columns)]]) + r" \\"
+        for r in range(1, 7)
     )
     left = "\n\n".join(_paragraph(rng, 5) for _ in range(5))
     right = "\n\n".join(_paragraph(rng, 4) for _ in range(2))
@@ -277,10 +270,7 @@ OVERPRINT_PAPER = r"""
 @pytest.mark.parametrize("size", ["10pt", "11pt"])
 @pytest.mark.parametrize("font", ["", r"\usepackage{times}"])
 def test_a_table_printed_over_the_next_column_is_read_in_its_own(
-    tmp_path,
-    paper: str,
-    size: str,
-    font: str,  # type: ignore[no-untyped-def]
+    tmp_path, paper: str, size: str, font: str  # type: ignore[no-untyped-def]
 ) -> None:
     """A table too wide for the left column is printed over the right column's lines. It
     belongs to the column it starts in: the left column is read through, table included,
