@@ -41,6 +41,7 @@ from server.pipeline.images import (
     page_path,
 )
 from server.pipeline.office.document import NATIVE, process_office
+from server.pipeline.pdf import garbled
 from server.pipeline.pdf.extract import PageContent, extract_page
 from server.pipeline.pdf.layout import analyse_page
 from server.pipeline.pdf.lines import Line, build_lines
@@ -82,12 +83,23 @@ class Notes:
     no_text_pages: list[int] = field(default_factory=list)
     ocr_missing: str = ""  # the install hint, when OCR was needed and absent
     ocr_pages: list[int] = field(default_factory=list)  # the pages OCR read
+    garbled_pages: list[int] = field(default_factory=list)  # read by OCR: their text layer is not the text drawn
+    unchecked_pages: list[int] = field(default_factory=list)  # text layer of raw font codes, OCR absent to check it
     remarks: list[str] = field(default_factory=list)  # anything else the reader should know
 
     def message(self) -> str:
         parts = ["Task succeeded"]
         parts.extend(f"skipped {note}" for note in self.skipped)
         parts.extend(self.remarks)
+        if self.garbled_pages:
+            pages = _page_list(self.garbled_pages)
+            parts.append(f"the text layer of {pages} does not match the text drawn, so OCR read it")
+        if self.unchecked_pages and self.ocr_missing:
+            pages = _page_list(self.unchecked_pages)
+            parts.append(
+                f"the text layer of {pages} comes from fonts without a Unicode map and may not match the text drawn;"
+                f" OCR, which would check it, is not installed ({self.ocr_missing})"
+            )
         if self.no_text_pages and self.ocr_missing:
             pages = _page_list(self.no_text_pages)
             parts.append(f"no text layer was found on {pages} and OCR is not installed ({self.ocr_missing})")
@@ -184,6 +196,18 @@ def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> lis
         return None
 
 
+def _read_by_ocr(doc: _Document, image: PageImage, content: PageContent, suspect: bool) -> list[pb.Segment] | None:
+    """OCR's segments; where OCR only checks a text layer that may well be right, an OCR
+    failure leaves that text layer in place instead of failing the page."""
+    try:
+        return _ocr_segments(doc, image, content)
+    except Exception as exc:
+        if not suspect or type(exc).__name__ == "OcrUnavailable":
+            raise
+        log.warning("page %d: OCR failed (%r), its text layer is kept unchecked", content.number, exc)
+        return None
+
+
 def _place(doc: _Document, content: PageContent, index: int) -> Placement:
     return Placement(segment_id(doc.namespace, content.number, index), content.number, content.width, content.height)
 
@@ -206,8 +230,14 @@ def _picture_of_page(doc: _Document, content: PageContent) -> pb.Segment:
     return to_segment(region, _place(doc, content, 0), doc.config)
 
 
+def _suspect(doc: _Document, content: PageContent) -> bool:
+    """Raw font codes on the page: OCR tells whether they are the text."""
+    return doc.config.ocr_strategy != pb.OCR_STRATEGY_ALL and garbled.suspect(content)
+
+
 def _needs_ocr(doc: _Document, content: PageContent) -> bool:
-    return doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL or not content.has_usable_text
+    everything = doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL
+    return everything or not content.has_usable_text or _suspect(doc, content)
 
 
 def _dpi(doc: _Document, content: PageContent) -> float:
@@ -259,13 +289,20 @@ def _crops(doc: _Document, segments: list[pb.Segment]) -> list[tuple[Box, str]]:
 
 def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats: DocumentStats) -> list[pb.Segment]:
     """Render, OCR if needed, lay out, crop: one page's segments in reading order."""
+    suspect = _suspect(doc, content)
     needs_ocr = _needs_ocr(doc, content)
     image = _render(doc, content)
     segments: list[pb.Segment] | None = None
     if needs_ocr and not content.has_usable_text and not content.images and is_blank(image.result().image):
         segments = []  # an empty page: nothing to read, and OCR would spend seconds finding that out
     elif needs_ocr:
-        read = _ocr_segments(doc, image.result(), content)
+        read = _read_by_ocr(doc, image.result(), content, suspect)
+        if read is not None and suspect and garbled.agrees(content, " ".join(s.text for s in read)):
+            read = None  # the codes spell what is drawn: the text layer stands, with its fonts and exact boxes
+        elif read is not None and suspect:
+            doc.notes.garbled_pages.append(content.number)
+        elif read is None and suspect:
+            doc.notes.unchecked_pages.append(content.number)
         if read is not None:
             doc.notes.ocr_pages.append(content.number)
             segments = _from_ocr(doc, content, read)

@@ -86,7 +86,7 @@ def classify(block: Block, content: PageContent, stats: DocumentStats, in_row: b
     in_top = box.y1 <= MARGIN_ZONE * content.height
     in_bottom = box.y0 >= (1 - MARGIN_ZONE) * content.height
     region = Region(pb.SEGMENT_TYPE_TEXT, box, text, lines=block.lines)
-    if block.rotated:  # sideways: a note in the side margin, or a label; never a heading
+    if block.rotated and not block.vertical:  # sideways: a note in the side margin, or a label; never a heading
         side = box.x1 <= MARGIN_ZONE * content.width or box.x0 >= (1 - MARGIN_ZONE) * content.width
         if side:
             region.kind = pb.SEGMENT_TYPE_PAGE_HEADER

@@ -10,17 +10,22 @@ hottest path. Coordinates are PDF points with the origin at the page's top-left.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from server.pipeline.geometry import Box, union_all
+
+if TYPE_CHECKING:
+    from server.pipeline.pdf.lines import Block
 
 _FONT_BOLD_FLAG = 1 << 18  # PDF font descriptor ForceBold
 _FONT_ITALIC_FLAG = 1 << 6
@@ -52,6 +57,8 @@ class Word:
     rtl: bool
     font: str = ""  # base font name without the subset prefix
     rotated: bool = False  # set across the page's reading direction (a sideways label, a margin note)
+    unmapped: bool = False  # pdfium found no Unicode for its font's codes and passed the raw codes on
+    vertical: bool = False  # upright glyphs set in columns, top to bottom (CJK vertical writing); rotated too
 
 
 @dataclass(slots=True)
@@ -79,6 +86,7 @@ class PageContent:
     char_count: int = 0
     bad_char_count: int = 0  # unmapped or private-use glyphs
     invisible_char_count: int = 0
+    unmapped_char_count: int = 0  # raw character codes of fonts without a Unicode map (maybe right, maybe not)
     render_rotation: int = 0  # clockwise degrees, on top of /Rotate, that show the page in its reading frame
 
     @property
@@ -144,6 +152,24 @@ def _is_bad_char(char: str) -> bool:
         return True
     category = unicodedata.category(char)
     return category in ("Co", "Cn") or (category == "Cc" and char not in "\r\n\t")
+
+
+def _unmapped_in(textpage: ctypes.c_void_p, start: int, end: int, ascii_only: bool) -> int:
+    """How many characters of [start, end) pdfium found no Unicode for. A font maps all its
+    codes or none, mostly, so a token whose ends are mapped is taken as mapped throughout;
+    an ASCII token by its first character alone (one call per word on the hot path)."""
+    flagged = raw.FPDFText_HasUnicodeMapError
+    if not flagged(textpage, start) and (ascii_only or not flagged(textpage, end - 1)):
+        return 0
+    return sum(1 for index in range(start, end) if flagged(textpage, index))
+
+
+def _mend_surrogates(text: str) -> str:
+    """Characters beyond the BMP come from pdfium as two UTF-16 halves: joined, or a lone
+    half replaced, since a string with one cannot be encoded."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _is_rtl(char: str) -> bool:
@@ -259,6 +285,27 @@ class _Sideways:
     glyph: _Glyph
     turns: int  # quarter turns counter-clockwise from the page's reading direction
     style: _Style
+    upright: bool = False  # an upright glyph in a column read top to bottom: vertical writing
+
+
+_STACK_OFFSET = 0.3  # the glyphs of a column share their centre line to within this share of their width
+
+
+def _stacked(glyphs: list[_Glyph]) -> bool:
+    """Whether the glyphs form one column read top to bottom: each sits right below the
+    one before it (at most a glyph's height of white between), centred on the same x.
+    That is vertical writing (Japanese, Chinese), which pdfium hands on as one line."""
+    steps = 0
+    for a, b in itertools.pairwise(glyphs):
+        if (a.left, a.top, a.right, a.bottom) == (b.left, b.top, b.right, b.bottom):
+            continue  # two UTF-16 halves of one character beyond the BMP share its box
+        steps += 1
+        height = max(a.bottom - a.top, b.bottom - b.top, 1.0)
+        width = max(a.right - a.left, b.right - b.left, 1.0)
+        below = b.top >= a.top + 0.5 * height and b.top - a.bottom <= height
+        if not below or abs((a.left + a.right) - (b.left + b.right)) / 2 > _STACK_OFFSET * width:
+            return False
+    return steps > 0
 
 
 def _quarter_turns(a: float, b: float) -> int:
@@ -312,10 +359,12 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     glyphs = _Glyphs(tp, origin, turn)
     words = content.words
     sideways: list[_Sideways] = []
-    bad = invisible = real = 0
+    bad = invisible = real = unmapped = 0
+    token_flagged = False  # whether the token being read has unmapped characters (most have none)
 
     def add(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None = None) -> None:
-        token = clean_text(token) if not token.isascii() or not token.isprintable() else token
+        if not token.isascii() or not token.isprintable():
+            token = clean_text(_mend_surrogates(token))  # a piece cut glyph by glyph may hold half a pair
         if not token:
             return
         size, (bold, italic, monospace, font), _, _ = style or styles.at(start)
@@ -330,7 +379,8 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             max(first.right, last.right),
             max(first.bottom, last.bottom),
         )
-        words.append(Word(token, box, size, bold, italic, monospace, rtl, font))
+        raw_codes = token_flagged and 2 * _unmapped_in(tp, start, start + len(token), False) > len(token)
+        words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=raw_codes))
 
     for match in _TOKEN.finditer(text):
         start, end = match.span()
@@ -341,6 +391,9 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             bad += sum(1 for c in token if _is_bad_char(c))
         if style[2]:
             invisible += end - start
+        flagged = _unmapped_in(tp, start, end, token.isascii())
+        unmapped += flagged
+        token_flagged = flagged > 0
         if style[3] != reading:
             relative = (style[3] - reading) % 4
             for index in range(start, end):
@@ -349,8 +402,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
                     sideways.append(_Sideways(text[index], glyph, relative, styles.at(index)))
             continue
         if not token.isascii():
-            if _SURROGATE.search(token):
-                token = token.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            token = _mend_surrogates(token)
             token = _fix_lam_alef(token, start, glyphs)
             pieces = _direction_runs(token)
             if len(pieces) > 1:  # "وPython": pdfium puts no space where the writing direction turns
@@ -371,6 +423,9 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             add(token, start, first, last, style)
             continue
         located = [g for g in map(glyphs.at, range(start, end)) if g is not None]
+        if _stacked(located):  # read in the frame where its columns are lines, with the sideways text
+            sideways.extend(_Sideways(text[g.index], g, 3, style, upright=True) for g in located)
+            continue
         for a, b in _runs(located, em):
             piece_start, piece_end = located[a].index, located[b - 1].index + 1
             add(text[piece_start:piece_end], piece_start, located[a], located[b - 1])
@@ -378,6 +433,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     content.char_count = real
     content.bad_char_count = bad
     content.invisible_char_count = invisible
+    content.unmapped_char_count = unmapped
     textpage.close()
     return reading * 90
 
@@ -406,13 +462,15 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
     from server.pipeline.pdf.lines import build_blocks, build_lines  # lines builds on this module's records
 
     out: list[Word] = []
-    for turns in (1, 2, 3):
+    # vertical writing reads like text turned a quarter clockwise (columns top to bottom, right
+    # to left) but is kept apart from it: its blocks are the page's text, not labels
+    for turns, upright in ((1, False), (2, False), (3, False), (3, True)):
         into, back = _INTO[turns], _BACK[turns]
         placed = sorted(
             (
                 (into(Box(c.glyph.left, c.glyph.top, c.glyph.right, c.glyph.bottom)), c)
                 for c in chars
-                if c.turns == turns
+                if c.turns == turns and c.upright == upright
             ),
             key=lambda item: (item[0].cy, item[0].x0),
         )
@@ -435,12 +493,42 @@ def _sideways_words(chars: list[_Sideways]) -> list[Word]:
                 run.append(item)
             if run:
                 words.append(_word_of(run))
-        for block in build_blocks(build_lines(words)):
+        blocks = build_blocks(build_lines(words))
+        for block in _indents_part(blocks) if upright else blocks:
             first = block.lines[0].words[0]
             box = back(block.box)
             out.append(
-                Word(block.text, box, block.size, block.bold, block.italic, block.monospace, False, first.font, True)
+                Word(
+                    _mend_surrogates(block.text),
+                    box,
+                    block.size,
+                    block.bold,
+                    block.italic,
+                    block.monospace,
+                    False,
+                    first.font,
+                    True,
+                    vertical=upright,
+                )
             )
+    return out
+
+
+def _indents_part(blocks: list[Block]) -> list[Block]:
+    """Vertical writing is set on a grid of whole characters, every column filled to the
+    foot but a paragraph's last: a column that starts lower than the one before it is a
+    paragraph's indented first, even after a full column."""
+    from server.pipeline.pdf.lines import Block  # lines builds on this module's records
+
+    out: list[Block] = []
+    for block in blocks:
+        part = Block()
+        for line in block.lines:
+            if part.lines and line.box.x0 > part.lines[-1].box.x0 + 0.5 * max(line.size, 1.0):
+                out.append(part)
+                part = Block()
+            part.add(line)
+        out.append(part)
     return out
 
 

@@ -14,7 +14,7 @@ from server.pipeline.geometry import Box
 from server.pipeline.pdf.classify import classify
 from server.pipeline.pdf.extract import PageContent
 from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines
-from server.pipeline.pdf.order import insert_footnote, insert_picture, xy_cut
+from server.pipeline.pdf.order import insert_footnote, insert_picture, vertical_xy_cut, xy_cut
 from server.pipeline.pdf.stats import DocumentStats
 from server.pipeline.regions import Region
 from server.pipeline.tables import find_leader_tables, find_tables, find_unruled_tables
@@ -211,12 +211,14 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
     in_rows = _row_cells(blocks)
     regions.extend(_join_formula_pieces([classify(b, content, stats, id(b) in in_rows) for b in blocks], stats))
     _bylines_are_text(regions, content.width)
-    rtl_chars = sum(len(w.text) for w in content.words if w.rtl)
-    rtl = rtl_chars * 2 > sum(len(w.text) for w in content.words)
+    chars = sum(len(w.text) for w in content.words)
+    rtl = sum(len(w.text) for w in content.words if w.rtl) * 2 > chars
+    vertical = sum(len(w.text) for w in content.words if w.vertical) * 2 > chars
     margins = [r for r in regions if r.kind in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]
     body = [r for r in regions if r.kind not in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]
     floating = (pb.SEGMENT_TYPE_PICTURE, pb.SEGMENT_TYPE_FOOTNOTE)
-    flow = xy_cut([r for r in body if r.kind not in floating], rtl)
+    flowing = [r for r in body if r.kind not in floating]
+    flow = vertical_xy_cut(flowing) if vertical else xy_cut(flowing, rtl)
     for picture in sorted((r for r in body if r.kind == pb.SEGMENT_TYPE_PICTURE), key=lambda r: r.box.y0):
         insert_picture(flow, picture)
     for footnote in sorted((r for r in body if r.kind == pb.SEGMENT_TYPE_FOOTNOTE), key=lambda r: r.box.y0):

@@ -55,6 +55,11 @@ class Line:
         return self.words[0].rotated
 
     @property
+    def vertical(self) -> bool:
+        """A block of vertical writing (columns read top to bottom), kept whole."""
+        return self.words[0].vertical
+
+    @property
     def starts_list_item(self) -> bool:
         first = self.words[0].text
         if len(self.words) > 1 and LIST_MARKER.match(first):
@@ -107,9 +112,15 @@ class Block:
     def rotated(self) -> bool:
         return self.lines[0].rotated
 
+    @property
+    def vertical(self) -> bool:
+        return self.lines[0].vertical
+
 
 _URL_START = re.compile(r"^(?:[a-z][a-z+.-]*://|www\.)")
 _SOFT_HYPHENS = ("\u00ad", "\ufffe", "\u2010")
+# Chinese and Japanese put no space between words, so none where a line breaks either (Korean does)
+_UNSPACED = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
 
 
 def join_lines(texts: list[str]) -> str:
@@ -126,6 +137,8 @@ def join_lines(texts: list[str]) -> str:
             out = out[:-1] + text
         elif out.endswith(("/", ".", "-", "_")) and _URL_START.search(out.rsplit(" ", 1)[-1]):
             out += text  # a web address broken across lines
+        elif _UNSPACED.match(out[-1]) and _UNSPACED.match(text[:1]):
+            out += text
         else:
             out = f"{out} {text}"
     if "\ufffe" in out or "\u00ad" in out:

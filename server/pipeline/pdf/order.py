@@ -3,6 +3,7 @@ footnotes placed afterwards because they straddle columns too often to cut by.""
 
 from __future__ import annotations
 
+from server.pipeline.geometry import Box
 from server.pipeline.regions import Region
 
 GUTTER = 7.0  # narrowest white band between columns, in points
@@ -73,6 +74,15 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
                 xy_cut(group, rtl) if len(group) < len(regions) else sorted(group, key=lambda r: (r.box.y0, r.box.x0))
             )
     return ordered
+
+
+def vertical_xy_cut(regions: list[Region]) -> list[Region]:
+    """Reading order of vertical writing: tiers top to bottom, and in a tier the columns
+    right to left. That is the XY-cut of the page turned a quarter turn clockwise, where
+    tiers stand side by side as columns do and a tier's columns run down as lines do."""
+    turned = [Region(r.kind, Box(r.box.y0, -r.box.x1, r.box.y1, -r.box.x0), r.text) for r in regions]
+    back = {id(t): r for t, r in zip(turned, regions, strict=True)}
+    return [back[id(t)] for t in xy_cut(turned, False)]
 
 
 def _has_gutter(regions: list[Region]) -> bool:
