@@ -4,15 +4,13 @@ and RPC in protos/tasks.proto carries a leading comment saying what it is."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
 
+from protos.generate import PROTO, protoc_command
 from tests.harness import ROOT
-
-PROTO = "protos/tasks.proto"
 
 # Paths into FileDescriptorProto (descriptor.proto's field numbers), as SourceCodeInfo counts them.
 MESSAGE_TYPE, ENUM_TYPE, SERVICE = 4, 5, 6
@@ -24,10 +22,7 @@ METHOD = 2
 def _descriptor_set(tmp_path: Path) -> descriptor_pb2.FileDescriptorSet:
     out = tmp_path / "tasks.pb"
     subprocess.run(
-        [
-            sys.executable, "-m", "grpc_tools.protoc", "-I", ".", "--include_source_info",
-            f"--descriptor_set_out={out}", PROTO,
-        ],
+        protoc_command("--include_source_info", f"--descriptor_set_out={out}"),
         cwd=ROOT,
         check=True,
     )
