@@ -261,7 +261,7 @@ def _statuses(values: list[str]) -> list[Any]:
     "/tasks",
     responses={
         200: {
-            "model": list[schemas.TaskResponse] | schemas.TasksPage,
+            "model": list[schemas.TaskResponse] | schemas.TasksPage,  # type: ignore[valid-type]  # made at run time
             "description": "v1: the tasks, newest first (every task without page and limit). "
             "2.x (a 2.x parameter given, or Chunkr's 2.x SDK calling): one page of them",
         },

@@ -36,16 +36,6 @@ def webhook_stub(request: Request) -> tasks_pb2_grpc.WebhookServiceStub:
     return stub
 
 
-def webhook_json(webhook: pb.Webhook) -> dict[str, Any]:
-    return {
-        "webhook_id": webhook.webhook_id,
-        "url": webhook.url,
-        "event_types": list(webhook.event_types),
-        "secret": webhook.secret,
-        "created_at": codec.timestamp_to_json(webhook.created_at),
-    }
-
-
 async def _create_request(request: Request) -> pb.CreateWebhookRequest:
     body = await request.body()
     if not body.strip():
@@ -76,7 +66,7 @@ async def create_webhook(request: Request) -> Json:
     who = caller(request)
     message = await _create_request(request)
     webhook = await webhook_stub(request).CreateWebhook(message, metadata=who.metadata)
-    return Json(webhook_json(webhook))
+    return Json(codec.message_to_json(webhook))
 
 
 @router.get(
@@ -84,7 +74,7 @@ async def create_webhook(request: Request) -> Json:
 )
 async def list_webhooks(request: Request) -> Json:
     reply = await webhook_stub(request).ListWebhooks(pb.ListWebhooksRequest(), metadata=caller(request).metadata)
-    return Json({"webhooks": [webhook_json(w) for w in reply.webhooks]})
+    return Json(codec.message_to_json(reply))
 
 
 @router.get("/webhooks/{webhook_id}", responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS}, summary="Get a webhook")
@@ -92,7 +82,7 @@ async def get_webhook(webhook_id: str, request: Request) -> Json:
     webhook = await webhook_stub(request).GetWebhook(
         pb.GetWebhookRequest(webhook_id=webhook_id), metadata=caller(request).metadata
     )
-    return Json(webhook_json(webhook))
+    return Json(codec.message_to_json(webhook))
 
 
 @router.delete(

@@ -10,10 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import google.api.annotations_pb2
+from google.api import annotations_pb2
 
 PROTO = "protos/tasks.proto"
-GOOGLEAPIS = Path(google.api.annotations_pb2.__file__).parents[2]
+GOOGLEAPIS = Path(annotations_pb2.__file__).parents[2]
 STUBS = ("--python_out=.", "--grpc_python_out=.", "--pyi_out=.")
 
 

@@ -124,12 +124,16 @@ EMBED_SOURCE_CONTENT: EmbedSource
 EMBED_SOURCE_HTML: EmbedSource
 EMBED_SOURCE_MARKDOWN: EmbedSource
 EMBED_SOURCE_LLM: EmbedSource
-CHUNKR_NAME_FIELD_NUMBER: _ClassVar[int]
-chunkr_name: _descriptor.FieldDescriptor
-CHUNKR_NULL_WHEN_EMPTY_FIELD_NUMBER: _ClassVar[int]
-chunkr_null_when_empty: _descriptor.FieldDescriptor
-CHUNKR_FILE_URL_FIELD_NUMBER: _ClassVar[int]
-chunkr_file_url: _descriptor.FieldDescriptor
+
+class Chunkr(_message.Message):
+    __slots__ = ()
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: _descriptor.FieldDescriptor
+    NULL_WHEN_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    null_when_empty: _descriptor.FieldDescriptor
+    FILE_URL_FIELD_NUMBER: _ClassVar[int]
+    file_url: _descriptor.FieldDescriptor
+    def __init__(self) -> None: ...
 
 class ChunkProcessing(_message.Message):
     __slots__ = ("target_length", "tokenizer", "ignore_headers_and_footers")
