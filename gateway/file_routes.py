@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 
 from chunkr import codec
 from gateway.errors import GatewayError
-from gateway.routes import ERRORS, Json, text_response
+from gateway.routes import ERRORS, Json, route, text_response
 from gateway.rpc import caller
 from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
@@ -39,7 +39,13 @@ def file_stub(request: Request) -> tasks_pb2_grpc.FileServiceStub:
     return stub
 
 
-@router.post("/files", responses={**FILE_RESPONSE, **FILE_ERRORS}, openapi_extra=UPLOAD_BODY, summary="Upload a file")
+@route(
+    "UploadFile",
+    on=router,
+    responses={**FILE_RESPONSE, **FILE_ERRORS},
+    openapi_extra=UPLOAD_BODY,
+    summary="Upload a file",
+)
 async def upload_file(request: Request) -> Json:
     """multipart/form-data: `file` and, optionally, `file_metadata` (a JSON object as a string)."""
     who = caller(request)
@@ -64,8 +70,9 @@ async def upload_file(request: Request) -> Json:
     return Json(codec.message_to_json(await file_stub(request).UploadFile(message, metadata=who.metadata)))
 
 
-@router.get(
-    "/files",
+@route(
+    "ListFiles",
+    on=router,
     responses={200: {"description": "A page of files, newest first"}, **FILE_ERRORS},
     summary="List files",
 )
@@ -80,14 +87,15 @@ async def list_files(
     return Json(codec.message_to_json(reply))
 
 
-@router.get("/files/{file_id}", responses={**FILE_RESPONSE, **FILE_ERRORS}, summary="Get a file's record")
+@route("GetFile", on=router, responses={**FILE_RESPONSE, **FILE_ERRORS}, summary="Get a file's record")
 async def get_file(file_id: str, request: Request) -> Json:
     file = await file_stub(request).GetFile(pb.GetFileRequest(file_id=file_id), metadata=caller(request).metadata)
     return Json(codec.message_to_json(file))
 
 
-@router.get(
-    "/files/{file_id}/content",
+@route(
+    "GetFileContent",
+    on=router,
     response_class=Response,
     responses={200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}, **FILE_ERRORS},
     summary="Download a file",
@@ -104,8 +112,9 @@ async def get_file_content(file_id: str, request: Request) -> Response:
     )
 
 
-@router.get(
-    "/files/{file_id}/url",
+@route(
+    "GetFileUrl",
+    on=router,
     responses={200: {"description": "A signed download URL and when it expires"}, **FILE_ERRORS},
     summary="A short-lived download URL for a file",
 )
@@ -115,7 +124,7 @@ async def get_file_url(file_id: str, request: Request) -> Json:
     return Json(codec.message_to_json(reply, who.file_url))
 
 
-@router.delete("/files/{file_id}", responses={200: {"description": "Deleted"}, **FILE_ERRORS}, summary="Delete a file")
+@route("DeleteFile", on=router, responses={200: {"description": "Deleted"}, **FILE_ERRORS}, summary="Delete a file")
 async def delete_file(file_id: str, request: Request) -> Json:
     await file_stub(request).DeleteFile(pb.DeleteFileRequest(file_id=file_id), metadata=caller(request).metadata)
     return Json({"file_id": file_id, "deleted": True})

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from chunkr import codec
 from gateway.errors import GatewayError
-from gateway.routes import ERRORS, Json, text_response
+from gateway.routes import ERRORS, Json, route, text_response
 from gateway.rpc import caller
 from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
@@ -55,8 +55,9 @@ async def _create_request(request: Request) -> pb.CreateWebhookRequest:
     return pb.CreateWebhookRequest(url=url, event_types=types)
 
 
-@router.post(
-    "/webhooks",
+@route(
+    "CreateWebhook",
+    on=router,
     responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS},
     openapi_extra=CREATE_BODY,
     summary="Register a webhook",
@@ -69,15 +70,18 @@ async def create_webhook(request: Request) -> Json:
     return Json(codec.message_to_json(webhook))
 
 
-@router.get(
-    "/webhooks", responses={200: {"description": "The caller's webhooks"}, **WEBHOOK_ERRORS}, summary="List webhooks"
+@route(
+    "ListWebhooks",
+    on=router,
+    responses={200: {"description": "The caller's webhooks"}, **WEBHOOK_ERRORS},
+    summary="List webhooks",
 )
 async def list_webhooks(request: Request) -> Json:
     reply = await webhook_stub(request).ListWebhooks(pb.ListWebhooksRequest(), metadata=caller(request).metadata)
     return Json(codec.message_to_json(reply))
 
 
-@router.get("/webhooks/{webhook_id}", responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS}, summary="Get a webhook")
+@route("GetWebhook", on=router, responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS}, summary="Get a webhook")
 async def get_webhook(webhook_id: str, request: Request) -> Json:
     webhook = await webhook_stub(request).GetWebhook(
         pb.GetWebhookRequest(webhook_id=webhook_id), metadata=caller(request).metadata
@@ -85,8 +89,11 @@ async def get_webhook(webhook_id: str, request: Request) -> Json:
     return Json(codec.message_to_json(webhook))
 
 
-@router.delete(
-    "/webhooks/{webhook_id}", responses={200: {"description": "Deleted"}, **WEBHOOK_ERRORS}, summary="Delete a webhook"
+@route(
+    "DeleteWebhook",
+    on=router,
+    responses={200: {"description": "Deleted"}, **WEBHOOK_ERRORS},
+    summary="Delete a webhook",
 )
 async def delete_webhook(webhook_id: str, request: Request) -> Json:
     await webhook_stub(request).DeleteWebhook(
