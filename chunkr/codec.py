@@ -2,8 +2,10 @@
 
 The REST gateway speaks Chunkr's JSON (what the `chunkr-ai==0.3.7` SDK sends
 and parses) and the client library prints the same JSON for `--json`, so both
-go through this module and nothing else spells Chunkr's field names or enum
-strings. Decoding is strict (a caller's typo becomes a clear InvalidChunkrJson
+go through this module. It walks the messages' descriptors: the keys, enum
+strings and null conventions are those tasks.proto declares (chunkr/names.py),
+so no field or enum value is listed here; only Chunkr's layouts of a task
+(v1 and 2.x) are written out. Decoding is strict (a caller's typo becomes a clear InvalidChunkrJson
 naming the field, not a silent default): wrong types, unknown enum strings and
 unknown keys are refused, except the two the SDK may send that chunkd has no
 use for, `pipeline` and `llm_processing`, which are accepted and ignored.
@@ -12,8 +14,10 @@ use for, `pipeline` and `llm_processing`, which are accepted and ignored.
 from __future__ import annotations
 
 import json
+import keyword
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor as Field
@@ -261,31 +265,55 @@ SPECIAL_ENCODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _item_to_json(field: FieldDescriptor, value: Any, rewrite_url: UrlRewrite) -> Any:
-    if is_timestamp(field):
-        return timestamp_to_json(value)
-    if field.message_type is not None:
-        return message_to_json(value, rewrite_url)
-    if field.enum_type is not None:
-        return chunkr_enum(field.enum_type).to_json(value)
-    if file_url(field) and value:
-        return rewrite_url(value)
-    return value
+_BUILDING: set[Any] = set()  # the messages whose encoders are being made
 
 
-def _field_to_json(message: Message, field: FieldDescriptor, rewrite_url: UrlRewrite) -> Any:
-    value = getattr(message, field.name)
+def _expression(field: FieldDescriptor, namespace: dict[str, Any]) -> str:
+    """A Python expression for the field's Chunkr JSON, of the message `m` and the URL rewrite `rw`."""
+    name = field.name
+    value = f"m.{name}" if not keyword.iskeyword(name) else f"getattr(m, {name!r})"
+    helper = f"_{len(namespace)}"
     special = SPECIAL_ENCODERS.get(field.full_name)
     if special is not None:
-        return special(value)
+        namespace[helper] = special
+        return f"{helper}({{}})".format(value)
+    encode = "{}"  # how one value is written: a format of the value's expression
+    if is_timestamp(field):
+        namespace[helper], encode = timestamp_to_json, f"{helper}({{}})"
+    elif field.message_type is not None:
+        nested = field.message_type
+        namespace[helper] = message_to_json if nested in _BUILDING else _encoder(nested)  # a recursive message
+        encode = f"{helper}({{}}, rw)"
+    elif field.enum_type is not None:
+        namespace[helper], encode = dict(chunkr_enum(field.enum_type).strings), f"{helper}.get({{}})"
+    elif file_url(field):
+        encode = "(rw({0}) if {0} else {0})"
     if field.is_repeated:
-        items = [_item_to_json(field, item, rewrite_url) for item in value]
-        items = [item for item in items if item is not None]
-        return None if not items and null_when_empty(field) else items
-    present = message.HasField(field.name) if field.has_presence else bool(value)
-    if not present and (field.has_presence and not field.message_type or null_when_empty(field) or is_timestamp(field)):
-        return None  # an unset optional scalar or timestamp, or an empty field Chunkr sends as null
-    return _item_to_json(field, value, rewrite_url)
+        items = f"list({value})" if encode == "{}" else f"[{encode.format('v')} for v in {value}]"
+        if field.enum_type is not None:  # enum values Chunkr has no string for are left out
+            items = f"[x for x in {items} if x is not None]"
+        return f"({items} or None)" if null_when_empty(field) else items
+    encoded = encode.format(value)
+    if field.has_presence and (null_when_empty(field) or field.message_type is None or is_timestamp(field)):
+        return f"({encoded} if m.HasField({name!r}) else None)"  # null when not set
+    if null_when_empty(field):
+        return f"({encoded} if {value} else None)"
+    return encoded
+
+
+@cache
+def _encoder(message: Any) -> Callable[[Message, UrlRewrite], Json]:
+    """The message's encoder as one generated function: a dict display of its
+    fields, as fast as one written by hand (the JSON of a task with chunks is
+    most of the gateway's work), made from the descriptor."""
+    namespace: dict[str, Any] = {}
+    _BUILDING.add(message)
+    try:
+        entries = ", ".join(f"{json_key(field)!r}: {_expression(field, namespace)}" for field in message.fields)
+    finally:
+        _BUILDING.discard(message)
+    exec(f"def encode(m, rw):\n    return {{{entries}}}", namespace)
+    return namespace["encode"]  # type: ignore[no-any-return]
 
 
 def message_to_json(message: Message, rewrite_url: UrlRewrite = _same) -> Json:
@@ -293,7 +321,7 @@ def message_to_json(message: Message, rewrite_url: UrlRewrite = _same) -> Json:
     its Chunkr key, enums as Chunkr's strings, timestamps in RFC 3339, unset
     optional values and the fields marked `(Chunkr.null_when_empty)` null when
     empty, and file URLs through `rewrite_url`."""
-    return {json_key(field): _field_to_json(message, field, rewrite_url) for field in message.DESCRIPTOR.fields}
+    return _encoder(message.DESCRIPTOR)(message, rewrite_url)
 
 
 def configuration_to_json(message: pb.Configuration) -> Json:
