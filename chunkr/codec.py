@@ -35,6 +35,7 @@ from chunkr.names import (
     json_type,
     keyed_by_json_name,
     null_when_empty,
+    null_when_unset,
 )
 from protos import tasks_pb2 as pb
 
@@ -294,8 +295,8 @@ def _expression(field: FieldDescriptor, namespace: dict[str, Any]) -> str:
             items = f"[x for x in {items} if x is not None]"
         return f"({items} or None)" if null_when_empty(field) else items
     encoded = encode.format(value)
-    if field.has_presence and (null_when_empty(field) or field.message_type is None or is_timestamp(field)):
-        return f"({encoded} if m.HasField({name!r}) else None)"  # null when not set
+    if null_when_unset(field):
+        return f"({encoded} if m.HasField({name!r}) else None)"
     if null_when_empty(field):
         return f"({encoded} if {value} else None)"
     return encoded

@@ -88,6 +88,18 @@ def null_when_empty(field: FieldDescriptor) -> bool:
     return bool(field.GetOptions().Extensions[pb.Chunkr.null_when_empty])
 
 
+def null_when_unset(field: FieldDescriptor) -> bool:
+    """An optional scalar, a timestamp or a message marked null_when_empty: null in Chunkr's JSON when not set."""
+    if not field.has_presence or field.is_repeated:
+        return False
+    return field.message_type is None or is_timestamp(field) or null_when_empty(field)
+
+
+def may_be_null(field: FieldDescriptor) -> bool:
+    """Whether Chunkr's JSON of the field can be null (an enum's 0 has no string, so it is null)."""
+    return null_when_unset(field) or null_when_empty(field) or (field.enum_type is not None and not field.is_repeated)
+
+
 def file_url(field: FieldDescriptor) -> bool:
     return bool(field.GetOptions().Extensions[pb.Chunkr.file_url])
 

@@ -19,7 +19,7 @@ from google.protobuf.descriptor import FieldDescriptor as Proto
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chunkr import codec
-from chunkr.names import FieldDescriptor, MessageDescriptor, chunkr_enum, is_timestamp, json_key, null_when_empty
+from chunkr.names import FieldDescriptor, MessageDescriptor, chunkr_enum, is_timestamp, json_key, may_be_null
 from protos import tasks_pb2 as pb
 
 # Chunkr's OpenAPI names for the enums whose proto names differ.
@@ -90,9 +90,7 @@ def _out_type(field: FieldDescriptor) -> Any:
     kind = _item_type(field, response_model)
     if field.is_repeated:
         kind = list[kind]  # type: ignore[valid-type]
-    nullable = null_when_empty(field) or is_timestamp(field) or field.enum_type is not None
-    nullable = nullable or (field.has_presence and field.message_type is None)
-    return kind | None if nullable and not field.is_repeated or null_when_empty(field) else kind
+    return kind | None if may_be_null(field) else kind
 
 
 def response_fields(message: MessageDescriptor) -> dict[str, Any]:
