@@ -36,6 +36,7 @@ from chunkr.names import (
     keyed_by_json_name,
     null_when_empty,
     null_when_unset,
+    unset_as,
 )
 from protos import tasks_pb2 as pb
 
@@ -286,7 +287,8 @@ def _expression(field: FieldDescriptor, namespace: dict[str, Any]) -> str:
         namespace[helper] = message_to_json if nested in _BUILDING else _encoder(nested)  # a recursive message
         encode = f"{helper}({{}}, rw)"
     elif field.enum_type is not None:
-        namespace[helper], encode = dict(chunkr_enum(field.enum_type).strings), f"{helper}.get({{}})"
+        namespace[helper] = dict(chunkr_enum(field.enum_type).strings)
+        encode = f"{helper}.get({{}}, {unset_as(field)!r})"
     elif file_url(field):
         encode = "(rw({0}) if {0} else {0})"
     if field.is_repeated:
@@ -319,9 +321,10 @@ def _encoder(message: Any) -> Callable[[Message, UrlRewrite], Json]:
 
 def message_to_json(message: Message, rewrite_url: UrlRewrite = _same) -> Json:
     """Any message → Chunkr's JSON, as the proto declares it: every field under
-    its Chunkr key, enums as Chunkr's strings, timestamps in RFC 3339, unset
-    optional values and the fields marked `(Chunkr.null_when_empty)` null when
-    empty, and file URLs through `rewrite_url`."""
+    its Chunkr key, enums as Chunkr's strings (an unset one as its field's
+    `(Chunkr.unset_as)`, else null), timestamps in RFC 3339, unset optional
+    values and the fields marked `(Chunkr.null_when_empty)` null when empty, and
+    file URLs through `rewrite_url`."""
     return _encoder(message.DESCRIPTOR)(message, rewrite_url)
 
 

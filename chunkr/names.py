@@ -3,7 +3,9 @@
 tasks.proto says how each element looks in Chunkr's JSON: a field's key is its
 name, or its `json_name` where one is declared; an enum value's string is its
 `(Chunkr.name)` option; `(Chunkr.null_when_empty)` and `(Chunkr.file_url)` mark the
-fields Chunkr sends as null when empty and the URLs of stored files. Nothing
+fields Chunkr sends as null when empty and the URLs of stored files;
+`(Chunkr.unset_as)` names an enum field's unset value where Chunkr never sends
+null, and `(Chunkr.minimum)` is a number field's least value. Nothing
 here lists a field or a value, so a field or value added to the proto is in
 Chunkr's JSON (and the gateway's OpenAPI document) without another edit.
 """
@@ -89,15 +91,27 @@ def null_when_empty(field: FieldDescriptor) -> bool:
 
 
 def null_when_unset(field: FieldDescriptor) -> bool:
-    """An optional scalar, a timestamp or a message marked null_when_empty: null in Chunkr's JSON when not set."""
+    """A proto3 `optional` scalar, or a message (a timestamp too) marked null_when_empty: null when not set."""
     if not field.has_presence or field.is_repeated:
         return False
-    return field.message_type is None or is_timestamp(field) or null_when_empty(field)
+    return field.message_type is None or null_when_empty(field)
 
 
 def may_be_null(field: FieldDescriptor) -> bool:
-    """Whether Chunkr's JSON of the field can be null (an enum's 0 has no string, so it is null)."""
-    return null_when_unset(field) or null_when_empty(field) or (field.enum_type is not None and not field.is_repeated)
+    """Whether Chunkr's JSON of the field can be null: only where the proto says so (an `optional`
+    scalar, or `(Chunkr.null_when_empty)`); any other value is always written."""
+    return null_when_unset(field) or null_when_empty(field)
+
+
+def unset_as(field: FieldDescriptor) -> str | None:
+    """Chunkr's string for an enum field's 0, where the proto declares one (`(Chunkr.unset_as)`)."""
+    return field.GetOptions().Extensions[pb.Chunkr.unset_as] or None
+
+
+def minimum(field: FieldDescriptor) -> int | None:
+    """The least value of a number field, where the proto declares one (`(Chunkr.minimum)`)."""
+    options = field.GetOptions()
+    return options.Extensions[pb.Chunkr.minimum] if options.HasExtension(pb.Chunkr.minimum) else None
 
 
 def file_url(field: FieldDescriptor) -> bool:

@@ -8,6 +8,7 @@ to everyone else."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
@@ -18,7 +19,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from chunkr import codec
 from gateway import schemas
-from gateway.bindings import API_PREFIX, V1, V2, bindings
+from gateway.bindings import API_PREFIX, V1, V2, bindings, rpc_method
+from gateway.comments import comment
 from gateway.rpc import Caller, caller, stub
 from gateway.uploads import configuration_body, create_request
 from protos import tasks_pb2 as pb
@@ -99,13 +101,17 @@ def use_chunkr_operation_ids(document: dict[str, Any]) -> None:
 def route(rpc: str, spelling: str = "", *, on: APIRouter = router, **options: Any) -> Callable[[Endpoint], Endpoint]:
     """The endpoint at each REST binding of `rpc` whose path starts with `spelling`
     (V1 or V2, where the two generations answer in different JSON; "" for all).
-    On a router without tags of its own (the task routers), it is tagged `tasks`."""
+    On a router without tags of its own (the task routers), it is tagged `tasks`.
+    Its description is the RPC's comment in the proto, then the endpoint's
+    docstring (what is particular to REST)."""
     tags: dict[str, Any] = {} if on.tags else {"tags": ["tasks"]}
 
     def register(endpoint: Endpoint) -> Endpoint:
+        texts = (comment(rpc_method(rpc).full_name), inspect.cleandoc(endpoint.__doc__ or ""))
+        described = {"description": "\n\n".join(text for text in texts if text), **options}
         for binding in bindings(rpc):
             if binding.path.startswith(spelling):
-                on.add_api_route(binding.path, endpoint, methods=[binding.method], **tags, **options)
+                on.add_api_route(binding.path, endpoint, methods=[binding.method], **tags, **described)
         return endpoint
 
     return register

@@ -2,8 +2,9 @@
 
 Requests are decoded and responses encoded by `chunkr.codec` (the one codec);
 the models of messages are made here from the same descriptors the codec reads
-(chunkr/names.py: keys, enum strings, which values may be null), so a field
-added to the proto is in the document as it is in the JSON. Response models
+(chunkr/names.py: keys, enum strings, which values may be null, least values),
+so a field added to the proto is in the document as it is in the JSON, described
+by its comment in the proto (gateway/comments.py). Response models
 forbid extra keys, so a key the codec adds without describing it fails the
 schema test.
 """
@@ -19,7 +20,16 @@ from google.protobuf.descriptor import FieldDescriptor as Proto
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chunkr import codec
-from chunkr.names import FieldDescriptor, MessageDescriptor, chunkr_enum, is_timestamp, json_key, may_be_null
+from chunkr.names import (
+    FieldDescriptor,
+    MessageDescriptor,
+    chunkr_enum,
+    is_timestamp,
+    json_key,
+    may_be_null,
+    minimum,
+)
+from gateway.comments import comment
 from protos import tasks_pb2 as pb
 
 # Chunkr's OpenAPI names for the enums whose proto names differ.
@@ -31,13 +41,16 @@ def enum_model(enum: Any) -> type[Enum]:
     """A proto enum as a str Enum of Chunkr's strings."""
     table = chunkr_enum(enum)
     name = ENUM_NAMES.get(table.name, table.name)
-    return Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[return-value]  # the functional API makes a class
+    model: type[Enum] = Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[misc]  # the functional API, with a name made at run time
+    model.__doc__ = comment(enum.full_name)
+    return model
 
 
 # Made at run time from the descriptors, so mypy cannot use them as types: the fields
 # annotated with them carry `type: ignore[valid-type]`.
 Status = enum_model(pb.TaskStatus.DESCRIPTOR)
 TokenizerName = Enum("Tokenizer", {name: name for name in codec.TOKENIZER_ENUMS}, type=str)  # type: ignore[misc]  # the functional API
+TokenizerName.__doc__ = "Chunkr's built-in tokenizers"
 
 
 class Strict(BaseModel):
@@ -45,10 +58,14 @@ class Strict(BaseModel):
 
 
 class TokenizerEnum(Strict):
+    """One of Chunkr's built-in tokenizers."""
+
     Enum: TokenizerName
 
 
 class TokenizerString(Strict):
+    """A tokenizer named by its Hugging Face id."""
+
     String: str = Field(description="A Hugging Face tokenizer id available to the server offline")
 
 
@@ -93,9 +110,14 @@ def _out_type(field: FieldDescriptor) -> Any:
     return kind | None if may_be_null(field) else kind
 
 
+def _described(field: FieldDescriptor, default: Any) -> Any:
+    """The field's pydantic Field: its proto comment as description, its declared least value."""
+    return Field(default, description=comment(field.full_name) or None, ge=minimum(field))
+
+
 def response_fields(message: MessageDescriptor) -> dict[str, Any]:
     """Every field of `message` under its Chunkr key, all required, as create_model takes them."""
-    return {json_key(field): (_out_type(field), ...) for field in message.fields}
+    return {json_key(field): (_out_type(field), _described(field, ...)) for field in message.fields}
 
 
 NAMES = {"File": "FileInfo", "Webhook": "WebhookInfo", "Output": "OutputResponse"}
@@ -118,7 +140,7 @@ def response_model(message: MessageDescriptor) -> type[BaseModel]:
     """The model of a message as Chunkr's JSON has it in a response (where the
     message is also a request body, its name takes an `Out`)."""
     name = NAMES.get(message.name) or message.name + ("Out" if message.name in REQUEST_MESSAGES else "")
-    return create_model(name, __base__=Strict, **response_fields(message))
+    return create_model(name, __base__=Strict, __doc__=comment(message.full_name), **response_fields(message))
 
 
 @cache
@@ -131,8 +153,9 @@ def request_model(message: MessageDescriptor) -> type[BaseModel]:
             fields[json_key(field)] = SPECIAL_IN[field.full_name]
             continue
         kind = _item_type(field, request_model)
-        fields[json_key(field)] = ((list[kind] if field.is_repeated else kind) | None, None)  # type: ignore[valid-type]
-    return create_model(message.name, **fields)
+        kind = (list[kind] if field.is_repeated else kind) | None  # type: ignore[valid-type]
+        fields[json_key(field)] = (kind, _described(field, None))
+    return create_model(message.name, __doc__=comment(message.full_name), **fields)
 
 
 Configuration = request_model(pb.Configuration.DESCRIPTOR)
@@ -173,13 +196,14 @@ FileInfo = response_model(pb.File.DESCRIPTOR)
 WebhookInfo = response_model(pb.Webhook.DESCRIPTOR)
 ConfigurationOut = response_model(pb.Configuration.DESCRIPTOR)
 Progress = response_model(pb.Progress.DESCRIPTOR)
-FILE_INFO = json_key(pb.Task.DESCRIPTOR.fields_by_name["input_file"])
+TASK = pb.Task.DESCRIPTOR.fields_by_name
+FILE_INFO = json_key(TASK["input_file"])
 
 
 class OutputConfiguration(ConfigurationOut):  # type: ignore[valid-type,misc]  # made at run time
     """The task's full configuration, defaults filled in; v1 carries the input file's URL here."""
 
-    input_file_url: str | None
+    input_file_url: str | None = _described(TASK["input_file_url"], ...)
 
 
 ParseConfiguration = create_model(
@@ -195,27 +219,34 @@ InputFileInfo = create_model(
     __doc__="Chunkr 2.x's `file_info`: what is known of the input file.",
     url=(str, Field(description="Signed URL (or data: URL) of the input file")),
 )
-PROGRESS = (Progress | None, Field(None, description="chunkd's: the stage and pages done (Chunkr has no such field)"))
-TASK_FIELDS = {**response_fields(pb.Task.DESCRIPTOR), "progress": PROGRESS}
+# Not required: chunkd's addition to Chunkr's TaskResponse.
+TASK_FIELDS = {**response_fields(pb.Task.DESCRIPTOR), "progress": (Progress | None, _described(TASK["progress"], None))}
 TaskResponse = create_model(
     "TaskResponse",
     __base__=Strict,
+    __doc__=comment(pb.Task.DESCRIPTOR.full_name),
     **{key: value for key, value in TASK_FIELDS.items() if key not in (FILE_INFO, "input_file_url")}
-    | {"configuration": (OutputConfiguration, ...)},
+    | {"configuration": (OutputConfiguration, _described(TASK["configuration"], ...))},
 )
 
 
 class SortOrder(str, Enum):
+    """The order of `GET /tasks` for 2.x callers, by creation time."""
+
     asc = "asc"
     desc = "desc"
 
 
 class TaskType(str, Enum):
+    """Chunkr 2.x's kind of task; chunkd's tasks are all Parse."""
+
     Parse = "Parse"
     Extract = "Extract"
 
 
 class VersionInfo(Strict):
+    """Chunkr 2.x's versions of the client that made the task and of the server."""
+
     client_version: str = Field(description='Always "Unspecified": chunkd keeps no client versions')
     server_version: str
 
@@ -224,10 +255,14 @@ TaskResponseV2 = create_model(
     "TaskResponseV2",
     __base__=Strict,
     __doc__="A task in Chunkr 2.x's JSON (the `/tasks/...` paths).",
-    task_type=(TaskType, ...),
+    task_type=(TaskType, Field(description="Always Parse")),
     completed=(bool, Field(description="Succeeded, Failed or Cancelled")),
-    version_info=(VersionInfo, ...),
-    **TASK_FIELDS | {"configuration": (ParseConfiguration, ...), FILE_INFO: (InputFileInfo, ...)},
+    version_info=(VersionInfo, Field(description="chunkd's version; no client versions are kept")),
+    **TASK_FIELDS
+    | {
+        "configuration": (ParseConfiguration, _described(TASK["configuration"], ...)),
+        FILE_INFO: (InputFileInfo, _described(TASK["input_file"], ...)),
+    },
 )
 
 
@@ -239,11 +274,14 @@ class TasksPage(Strict):
     has_more: bool
 
 
+EVENT = pb.TaskEvent.DESCRIPTOR.fields_by_name
+
+
 class TaskEvent(Strict):
     """The `data:` of one Server-Sent Event of `GET /task/{task_id}/events`;
     the SSE `event:` field is the kind in lower case."""
 
-    kind: enum_model(pb.TaskEvent.Kind.DESCRIPTOR) | None  # type: ignore[valid-type]
-    time: datetime | None
-    task: TaskResponse  # type: ignore[valid-type]
-    progress: Progress  # type: ignore[valid-type]
+    kind: enum_model(pb.TaskEvent.Kind.DESCRIPTOR) | None = _described(EVENT["kind"], ...)  # type: ignore[valid-type]
+    time: datetime | None = _described(EVENT["time"], ...)
+    task: TaskResponse = _described(EVENT["task"], ...)  # type: ignore[valid-type]
+    progress: Progress = _described(TASK["progress"], ...)  # type: ignore[valid-type]

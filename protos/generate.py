@@ -2,7 +2,11 @@
 
 tasks.proto imports google/api/annotations.proto (its REST bindings), which
 grpc_tools does not ship: protoc reads it from the googleapis-common-protos
-package, whose generated module the stubs import at run time."""
+package, whose generated module the stubs import at run time.
+
+It also writes tasks_descriptor.binpb, the descriptor set with the proto's
+comments (SourceCodeInfo), which the runtime descriptors lack: the gateway's
+OpenAPI document takes its descriptions from it (gateway/comments.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,14 @@ from google.api import annotations_pb2
 
 PROTO = "protos/tasks.proto"
 GOOGLEAPIS = Path(annotations_pb2.__file__).parents[2]
-STUBS = ("--python_out=.", "--grpc_python_out=.", "--pyi_out=.")
+DESCRIPTOR_SET = "protos/tasks_descriptor.binpb"
+STUBS = (
+    "--python_out=.",
+    "--grpc_python_out=.",
+    "--pyi_out=.",
+    "--include_source_info",
+    f"--descriptor_set_out={DESCRIPTOR_SET}",
+)
 
 
 def protoc_command(*outputs: str) -> list[str]:
@@ -23,7 +34,8 @@ def protoc_command(*outputs: str) -> list[str]:
 
 
 def generate(root: Path) -> None:
-    """Writes tasks_pb2.py, tasks_pb2.pyi and tasks_pb2_grpc.py beside root/protos/tasks.proto."""
+    """Writes tasks_pb2.py, tasks_pb2.pyi, tasks_pb2_grpc.py and tasks_descriptor.binpb beside
+    root/protos/tasks.proto."""
     subprocess.run(protoc_command(*STUBS), cwd=root, check=True)
 
 

@@ -133,6 +133,10 @@ class Chunkr(_message.Message):
     null_when_empty: _descriptor.FieldDescriptor
     FILE_URL_FIELD_NUMBER: _ClassVar[int]
     file_url: _descriptor.FieldDescriptor
+    MINIMUM_FIELD_NUMBER: _ClassVar[int]
+    minimum: _descriptor.FieldDescriptor
+    UNSET_AS_FIELD_NUMBER: _ClassVar[int]
+    unset_as: _descriptor.FieldDescriptor
     def __init__(self) -> None: ...
 
 class ChunkProcessing(_message.Message):

@@ -12,7 +12,8 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from protos.generate import generate
 from tests.harness import ROOT, RunningServer
 
-GENERATED = ("tasks_pb2.py", "tasks_pb2.pyi", "tasks_pb2_grpc.py")
+# The stubs, and the descriptor set whose comments the OpenAPI document's descriptions are.
+GENERATED = ("tasks_pb2.py", "tasks_pb2.pyi", "tasks_pb2_grpc.py", "tasks_descriptor.binpb")
 
 
 def test_committed_stubs_match_the_proto(tmp_path: Path) -> None:
@@ -20,8 +21,8 @@ def test_committed_stubs_match_the_proto(tmp_path: Path) -> None:
     (tmp_path / "protos" / "tasks.proto").write_bytes((ROOT / "protos" / "tasks.proto").read_bytes())
     generate(tmp_path)
     for name in GENERATED:
-        fresh = (tmp_path / "protos" / name).read_text()
-        committed = (ROOT / "protos" / name).read_text()
+        fresh = (tmp_path / "protos" / name).read_bytes()
+        committed = (ROOT / "protos" / name).read_bytes()
         assert fresh == committed, f"protos/{name} is stale: run `make protos`"
 
 

@@ -1,5 +1,5 @@
 """tasks.proto is the one description of the contract: a field, an enum value
-or a REST binding added there reaches gRPC, Chunkr's REST JSON (v1 and 2.x),
+or a REST binding added there (with its comment) reaches gRPC, Chunkr's REST JSON (v1 and 2.x),
 the OpenAPI document, the gateway's routes and the client's JSON with no other
 edit. The test adds them to a copy of the proto, compiles it, and runs the
 repository's own code against the copy in a fresh interpreter."""
@@ -82,6 +82,7 @@ def test_a_field_value_and_binding_added_to_the_proto_reach_every_representation
     seen = json.loads(probe.stdout)
 
     assert seen["grpc"] == seen["v1"] == seen["v2"] == seen["client"] == "Ada"
-    assert seen["openapi_v1"] == seen["openapi_v2"] == {"title": "Reviewer", "type": "string"}
+    described = "Who reviewed the task's output (a field added by the test)."
+    assert seen["openapi_v1"] == seen["openapi_v2"] == {"title": "Reviewer", "type": "string", "description": described}
     assert seen["segment_type"] == "Checkbox" and "Checkbox" in seen["openapi_segment_types"]
     assert seen["openapi_paths"] == ["/api/v1/task/{task_id}/status", "/task/{task_id}/status"]
