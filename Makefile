@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 ## Regenerate the gRPC stubs from protos/tasks.proto
 protos: $(STAMP)
-	$(PY) -m grpc_tools.protoc -I . --python_out=. --grpc_python_out=. --pyi_out=. protos/tasks.proto
+	$(PY) -m protos.generate
 
 bench: $(STAMP)
 	$(PY) -m bench.grpc_get_task

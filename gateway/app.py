@@ -24,6 +24,7 @@ from pydantic.json_schema import models_json_schema
 from gateway import (
     cors, dashboard, errors, events, file_routes, files, metrics, readiness, routes, schemas, webhook_routes,
 )
+from gateway.bindings import API_PREFIX
 from gateway.rpc import open_channel
 from gateway.uploads import BodyLimit, body_limit
 from protos import tasks_pb2_grpc
@@ -31,7 +32,7 @@ from server import tls, tracing
 from server.blobs import BlobStore, UrlSigner, load_secret
 from server.config import Settings
 
-API_PREFIX = "/api/v1"
+
 # Request bodies are described by hand (the routes decode them with the codec),
 # so their schemas are added to the document here.
 REQUEST_SCHEMAS = (

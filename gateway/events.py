@@ -79,9 +79,7 @@ async def _stream(
 
 
 @route(
-    ["GET"],
-    "/task/{task_id}/events",
-    "/tasks/{task_id}/events",
+    "WatchTask",
     on=router,
     response_class=StreamingResponse,
     responses=SSE_RESPONSE,
@@ -108,11 +106,11 @@ def _response(call: Any, first: pb.TaskEvent | None, who: Caller, request: Reque
     )
 
 
-@router.get(
-    "/events",
+@route(
+    "WatchTasks",
+    on=router,
     response_class=StreamingResponse,
     responses=SSE_RESPONSE,
-    tags=["tasks"],
     summary="Follow every change to the caller's tasks as Server-Sent Events",
 )
 async def all_events(request: Request) -> StreamingResponse:

@@ -3,7 +3,6 @@ create any number of tasks with `"file": "ch://files/{file_id}"`."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,7 +12,7 @@ from starlette.datastructures import UploadFile
 
 from chunkr import codec
 from gateway.errors import GatewayError
-from gateway.routes import ERRORS, Json, text_response
+from gateway.routes import ERRORS, Json, route, text_response
 from gateway.rpc import caller
 from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
@@ -40,19 +39,13 @@ def file_stub(request: Request) -> tasks_pb2_grpc.FileServiceStub:
     return stub
 
 
-def file_json(file: pb.File) -> dict[str, Any]:
-    return {
-        "file_id": file.file_id,
-        "file_name": file.file_name,
-        "content_type": file.content_type,
-        "file_size": file.file_size,
-        "metadata": json.loads(file.metadata or "{}"),
-        "created_at": codec.timestamp_to_json(file.created_at),
-        "url": file.url,
-    }
-
-
-@router.post("/files", responses={**FILE_RESPONSE, **FILE_ERRORS}, openapi_extra=UPLOAD_BODY, summary="Upload a file")
+@route(
+    "UploadFile",
+    on=router,
+    responses={**FILE_RESPONSE, **FILE_ERRORS},
+    openapi_extra=UPLOAD_BODY,
+    summary="Upload a file",
+)
 async def upload_file(request: Request) -> Json:
     """multipart/form-data: `file` and, optionally, `file_metadata` (a JSON object as a string)."""
     who = caller(request)
@@ -74,11 +67,12 @@ async def upload_file(request: Request) -> Json:
         message = pb.UploadFileRequest(file=data, file_name=upload.filename or "", metadata=metadata or "")
     finally:
         await form.close()
-    return Json(file_json(await file_stub(request).UploadFile(message, metadata=who.metadata)))
+    return Json(codec.message_to_json(await file_stub(request).UploadFile(message, metadata=who.metadata)))
 
 
-@router.get(
-    "/files",
+@route(
+    "ListFiles",
+    on=router,
     responses={200: {"description": "A page of files, newest first"}, **FILE_ERRORS},
     summary="List files",
 )
@@ -90,23 +84,18 @@ async def list_files(
     reply = await file_stub(request).ListFiles(
         pb.ListFilesRequest(limit=limit, cursor=cursor or ""), metadata=caller(request).metadata
     )
-    return Json(
-        {
-            "files": [file_json(f) for f in reply.files],
-            "has_more": reply.has_more,
-            "next_cursor": reply.next_cursor or None,
-        }
-    )
+    return Json(codec.message_to_json(reply))
 
 
-@router.get("/files/{file_id}", responses={**FILE_RESPONSE, **FILE_ERRORS}, summary="Get a file's record")
+@route("GetFile", on=router, responses={**FILE_RESPONSE, **FILE_ERRORS}, summary="Get a file's record")
 async def get_file(file_id: str, request: Request) -> Json:
     file = await file_stub(request).GetFile(pb.GetFileRequest(file_id=file_id), metadata=caller(request).metadata)
-    return Json(file_json(file))
+    return Json(codec.message_to_json(file))
 
 
-@router.get(
-    "/files/{file_id}/content",
+@route(
+    "GetFileContent",
+    on=router,
     response_class=Response,
     responses={200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}, **FILE_ERRORS},
     summary="Download a file",
@@ -123,18 +112,19 @@ async def get_file_content(file_id: str, request: Request) -> Response:
     )
 
 
-@router.get(
-    "/files/{file_id}/url",
+@route(
+    "GetFileUrl",
+    on=router,
     responses={200: {"description": "A signed download URL and when it expires"}, **FILE_ERRORS},
     summary="A short-lived download URL for a file",
 )
 async def get_file_url(file_id: str, request: Request) -> Json:
     who = caller(request)
     reply = await file_stub(request).GetFileUrl(pb.GetFileUrlRequest(file_id=file_id), metadata=who.metadata)
-    return Json({"url": who.file_url(reply.url), "expires_at": codec.timestamp_to_json(reply.expires_at)})
+    return Json(codec.message_to_json(reply, who.file_url))
 
 
-@router.delete("/files/{file_id}", responses={200: {"description": "Deleted"}, **FILE_ERRORS}, summary="Delete a file")
+@route("DeleteFile", on=router, responses={200: {"description": "Deleted"}, **FILE_ERRORS}, summary="Delete a file")
 async def delete_file(file_id: str, request: Request) -> Json:
     await file_stub(request).DeleteFile(pb.DeleteFileRequest(file_id=file_id), metadata=caller(request).metadata)
     return Json({"file_id": file_id, "deleted": True})

@@ -41,6 +41,8 @@ async def download(
     expires: str | None = Query(None, description="Unix time the URL expires"),
     signature: str | None = Query(None, description="HMAC of key and expiry"),
 ) -> FileResponse:
+    """A task's input file, page image, crop or PDF, through the signed URL a task gave
+    (`expires` and `signature`); no API key needed until the URL expires."""
     signer: UrlSigner = request.app.state.signer
     if not expires or not expires.isdigit() or signature is None or not signer.verify(key, int(expires), signature):
         raise GatewayError(403, "Invalid or expired signature")

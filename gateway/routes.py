@@ -1,12 +1,14 @@
-"""Chunkr's task paths, each one RPC. Mounted twice — under `/api/v1` and at
-the root — because the SDK appends `/task/parse` to whatever base URL it was
-given. The v1 spelling (`/task/...`) answers in v1's JSON; the 2.x spelling
-(`/tasks/...`) in 2.x's (`codec.task_to_json_v2`). `GET /tasks` is both
-generations' list path: it answers 2.x's page object to 2.x callers (see
-`list_tasks`) and v1's array to everyone else."""
+"""Chunkr's task paths, each one RPC, at the paths tasks.proto binds it to
+(gateway/bindings.py). Mounted twice — under `/api/v1` and at the root —
+because the SDK appends `/task/parse` to whatever base URL it was given. The v1
+spelling (`/task/...`) answers in v1's JSON; the 2.x spelling (`/tasks/...`) in
+2.x's (`codec.task_to_json_v2`). `GET /tasks` is both generations' list path:
+it answers 2.x's page object to 2.x callers (see `list_tasks`) and v1's array
+to everyone else."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
@@ -17,6 +19,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from chunkr import codec
 from gateway import schemas
+from gateway.bindings import API_PREFIX, V1, V2, bindings, rpc_method
+from gateway.comments import comment
 from gateway.rpc import Caller, caller, stub
 from gateway.uploads import configuration_body, create_request
 from protos import tasks_pb2 as pb
@@ -75,32 +79,39 @@ WaitQuery = Annotated[
     int, Query(ge=0, le=300, description="Seconds to wait for the task to finish before answering (0 = at once)")
 ]
 
-# Chunkr's own operationIds, on the `/api/v1/task...` spelling that Chunkr's spec has, so that
-# clients generated from either spec call the same methods; the other spellings keep generated ids.
-CHUNKR_OPERATION_IDS: dict[tuple[str, str], str] = {
-    ("/api/v1/task/parse", "post"): "create_task_route",
-    ("/api/v1/task/{task_id}", "get"): "get_task_route",
-    ("/api/v1/task/{task_id}", "delete"): "delete_task_route",
-    ("/api/v1/task/{task_id}/parse", "patch"): "update_task_route",
-    ("/api/v1/task/{task_id}/cancel", "get"): "cancel_task_route",
-    ("/api/v1/tasks", "get"): "get_tasks_route",
+# Chunkr's own operationIds, on each RPC's main binding (the `/api/v1/task...` spelling that
+# Chunkr's spec has), so that clients generated from either spec call the same methods; the
+# other bindings keep generated ids.
+CHUNKR_OPERATION_IDS = {
+    "CreateTask": "create_task_route",
+    "GetTask": "get_task_route",
+    "DeleteTask": "delete_task_route",
+    "UpdateTask": "update_task_route",
+    "CancelTask": "cancel_task_route",
+    "ListTasks": "get_tasks_route",
 }
 
 
 def use_chunkr_operation_ids(document: dict[str, Any]) -> None:
-    for (path, method), operation_id in CHUNKR_OPERATION_IDS.items():
-        document["paths"][path][method]["operationId"] = operation_id
+    for rpc, operation_id in CHUNKR_OPERATION_IDS.items():
+        main = bindings(rpc)[0]
+        document["paths"][API_PREFIX + main.path][main.method.lower()]["operationId"] = operation_id
 
 
-def route(
-    methods: list[str], *paths: str, on: APIRouter = router, **options: Any
-) -> Callable[[Endpoint], Endpoint]:
-    """One endpoint at each of its spellings (`/task/...` and `/tasks/...`)."""
+def route(rpc: str, spelling: str = "", *, on: APIRouter = router, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """The endpoint at each REST binding of `rpc` whose path starts with `spelling`
+    (V1 or V2, where the two generations answer in different JSON; "" for all).
+    On a router without tags of its own (the task routers), it is tagged `tasks`.
+    Its description is the RPC's comment in the proto, then the endpoint's
+    docstring (what is particular to REST)."""
+    tags: dict[str, Any] = {} if on.tags else {"tags": ["tasks"]}
 
     def register(endpoint: Endpoint) -> Endpoint:
-        for path in paths:
-            for method in methods:
-                on.add_api_route(path, endpoint, methods=[method], tags=["tasks"], **options)
+        texts = (comment(rpc_method(rpc).full_name), inspect.cleandoc(endpoint.__doc__ or ""))
+        described = {"description": "\n\n".join(text for text in texts if text), **options}
+        for binding in bindings(rpc):
+            if binding.path.startswith(spelling):
+                on.add_api_route(binding.path, endpoint, methods=[binding.method], **tags, **described)
         return endpoint
 
     return register
@@ -149,7 +160,7 @@ UPDATE: dict[str, Any] = {
 }
 
 
-@route(["POST"], "/task/parse", **CREATE)
+@route("CreateTask", V1, **CREATE)
 async def create_task(request: Request, wait: WaitQuery = 0) -> Json:
     """Queue a document: JSON (`file` as base64, data: URL or http(s) URL, plus
     configuration keys at top level) or multipart/form-data. The task starts in
@@ -158,7 +169,7 @@ async def create_task(request: Request, wait: WaitQuery = 0) -> Json:
     return Json(task_json(await _create(request, who, wait), who))
 
 
-@route(["GET"], "/task/{task_id}", responses={**TASK_RESPONSE, **ERRORS}, summary="Get a task")
+@route("GetTask", V1, responses={**TASK_RESPONSE, **ERRORS}, summary="Get a task")
 async def get_task(
     task_id: str,
     request: Request,
@@ -170,13 +181,13 @@ async def get_task(
     return Json(task_json(await _get(request, who, task_id, include_chunks, base64_urls, wait), who))
 
 
-@route(["PATCH"], "/task/{task_id}/parse", responses={**TASK_RESPONSE, **ERRORS}, **UPDATE)
+@route("UpdateTask", V1, responses={**TASK_RESPONSE, **ERRORS}, **UPDATE)
 async def update_task(task_id: str, request: Request) -> Json:
     who = caller(request)
     return Json(task_json(await _update(request, who, task_id), who))
 
 
-@route(["POST"], "/tasks/parse", **{**CREATE, "responses": {**TASK_RESPONSE_V2, **CREATE_ERRORS}})
+@route("CreateTask", V2, **{**CREATE, "responses": {**TASK_RESPONSE_V2, **CREATE_ERRORS}})
 async def create_task_v2(request: Request, wait: WaitQuery = 0) -> Json:
     """As `POST /task/parse`, answered in Chunkr 2.x's task JSON."""
     who = caller(request)
@@ -184,9 +195,8 @@ async def create_task_v2(request: Request, wait: WaitQuery = 0) -> Json:
 
 
 @route(
-    ["GET"],
-    "/tasks/{task_id}",
-    "/tasks/{task_id}/parse",  # the 2.x SDK's `tasks.parse.get`: the same parse task
+    "GetTask",
+    V2,  # `/tasks/{task_id}/parse` too: the 2.x SDK's `tasks.parse.get`, the same parse task
     responses={**TASK_RESPONSE_V2, **ERRORS},
     summary="Get a task (2.x JSON)",
 )
@@ -201,16 +211,14 @@ async def get_task_v2(
     return Json(task_json_v2(await _get(request, who, task_id, include_chunks, base64_urls, wait), who, request))
 
 
-@route(["PATCH"], "/tasks/{task_id}/parse", responses={**TASK_RESPONSE_V2, **ERRORS}, **UPDATE)
+@route("UpdateTask", V2, responses={**TASK_RESPONSE_V2, **ERRORS}, **UPDATE)
 async def update_task_v2(task_id: str, request: Request) -> Json:
     who = caller(request)
     return Json(task_json_v2(await _update(request, who, task_id), who, request))
 
 
 @route(
-    ["GET", "POST"],
-    "/task/{task_id}/cancel",
-    "/tasks/{task_id}/cancel",
+    "CancelTask",
     response_class=PlainTextResponse,
     responses={200: text_response("Task cancelled"), **ERRORS},
     summary="Cancel a task (only while Starting)",
@@ -221,9 +229,7 @@ async def cancel_task(task_id: str, request: Request) -> PlainTextResponse:
 
 
 @route(
-    ["DELETE"],
-    "/task/{task_id}",
-    "/tasks/{task_id}",
+    "DeleteTask",
     response_class=PlainTextResponse,
     responses={200: text_response("Task deleted"), **ERRORS},
     summary="Delete a Succeeded, Failed or Cancelled task and its files",
@@ -257,11 +263,10 @@ def _statuses(values: list[str]) -> list[Any]:
 
 
 @route(
-    ["GET"],
-    "/tasks",
+    "ListTasks",
     responses={
         200: {
-            "model": list[schemas.TaskResponse] | schemas.TasksPage,
+            "model": list[schemas.TaskResponse] | schemas.TasksPage,  # type: ignore[valid-type]  # made at run time
             "description": "v1: the tasks, newest first (every task without page and limit). "
             "2.x (a 2.x parameter given, or Chunkr's 2.x SDK calling): one page of them",
         },

@@ -1,39 +1,56 @@
 """Chunkr's JSON shapes as pydantic models, for the OpenAPI document only.
 
 Requests are decoded and responses encoded by `chunkr.codec` (the one codec);
-these models describe the same shapes so that `/openapi.json` and `/docs` are
-accurate, and the schema test holds the codec's output to them. Response models
-forbid extra keys, so a key the codec adds without describing it fails the test.
+the models of messages are made here from the same descriptors the codec reads
+(chunkr/names.py: keys, enum strings, which values may be null, least values),
+so a field added to the proto is in the document as it is in the JSON, described
+by its comment in the proto (gateway/comments.py). Response models
+forbid extra keys, so a key the codec adds without describing it fails the
+schema test.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from google.protobuf.descriptor import FieldDescriptor as Proto
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chunkr import codec
+from chunkr.names import (
+    FieldDescriptor,
+    MessageDescriptor,
+    chunkr_enum,
+    is_timestamp,
+    json_key,
+    may_be_null,
+    minimum,
+)
+from gateway.comments import comment
+from protos import tasks_pb2 as pb
+
+# Chunkr's OpenAPI names for the enums whose proto names differ.
+ENUM_NAMES = {"TaskStatus": "Status", "ErrorHandling": "ErrorHandlingStrategy", "Kind": "EventKind"}
 
 
-def _enum(name: str, table: codec.ChunkrEnum) -> type[Enum]:
-    return Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[return-value]  # the functional API makes a class
+@cache
+def enum_model(enum: Any) -> type[Enum]:
+    """A proto enum as a str Enum of Chunkr's strings."""
+    table = chunkr_enum(enum)
+    name = ENUM_NAMES.get(table.name, table.name)
+    model: type[Enum] = Enum(name, {text: text for text in table.strings.values()}, type=str)  # type: ignore[misc]  # the functional API, with a name made at run time
+    model.__doc__ = comment(enum.full_name)
+    return model
 
 
-# Made at run time from the codec's tables, so mypy cannot use them as types: the fields
+# Made at run time from the descriptors, so mypy cannot use them as types: the fields
 # annotated with them carry `type: ignore[valid-type]`.
-Status = _enum("Status", codec.TASK_STATUS)
-OcrStrategy = _enum("OcrStrategy", codec.OCR_STRATEGY)
-SegmentationStrategy = _enum("SegmentationStrategy", codec.SEGMENTATION_STRATEGY)
-ErrorHandlingStrategy = _enum("ErrorHandlingStrategy", codec.ERROR_HANDLING)
-SegmentType = _enum("SegmentType", codec.SEGMENT_TYPE)
-CroppingStrategy = _enum("CroppingStrategy", codec.CROPPING_STRATEGY)
-GenerationStrategy = _enum("GenerationStrategy", codec.GENERATION_STRATEGY)
-SegmentFormat = _enum("SegmentFormat", codec.SEGMENT_FORMAT)
-EmbedSource = _enum("EmbedSource", codec.EMBED_SOURCE)
-EventKind = _enum("EventKind", codec.EVENT_KIND)
-TokenizerName = _enum("Tokenizer", codec.ChunkrEnum(dict(enumerate(codec.TOKENIZER_ENUMS, 1))))
+Status = enum_model(pb.TaskStatus.DESCRIPTOR)
+TokenizerName = Enum("Tokenizer", {name: name for name in codec.TOKENIZER_ENUMS}, type=str)  # type: ignore[misc]  # the functional API
+TokenizerName.__doc__ = "Chunkr's built-in tokenizers"
 
 
 class Strict(BaseModel):
@@ -41,64 +58,110 @@ class Strict(BaseModel):
 
 
 class TokenizerEnum(Strict):
-    Enum: TokenizerName  # type: ignore[valid-type]
+    """One of Chunkr's built-in tokenizers."""
+
+    Enum: TokenizerName
 
 
 class TokenizerString(Strict):
+    """A tokenizer named by its Hugging Face id."""
+
     String: str = Field(description="A Hugging Face tokenizer id available to the server offline")
 
 
-class ChunkProcessing(BaseModel):
-    target_length: int | None = Field(None, ge=0, description="Tokens per chunk; 0 = one segment per chunk")
-    tokenizer: TokenizerEnum | TokenizerString | str | None = Field(
-        None, description='`{"Enum": "Word"}`, `{"String": "<hf id>"}`, or the bare name'
-    )
-    ignore_headers_and_footers: bool | None = None
+SCALARS: dict[int, type] = {
+    Proto.TYPE_BOOL: bool,
+    Proto.TYPE_STRING: str,
+    Proto.TYPE_INT32: int,
+    Proto.TYPE_INT64: int,
+    Proto.TYPE_FLOAT: float,
+    Proto.TYPE_DOUBLE: float,
+}
+# The fields whose JSON is not their value (codec.SPECIAL_ENCODERS), as they are written and read.
+SPECIAL_OUT: dict[str, Any] = {
+    codec.TOKENIZER_FIELD: TokenizerEnum | TokenizerString | None,
+    codec.METADATA_FIELD: dict[str, Any],
+}
+SPECIAL_IN: dict[str, tuple[Any, Any]] = {
+    codec.TOKENIZER_FIELD: (
+        TokenizerEnum | TokenizerString | str | None,
+        Field(None, description='`{"Enum": "Word"}`, `{"String": "<hf id>"}`, or the bare name'),
+    ),
+}
 
 
-class GenerationConfig(BaseModel):
-    crop_image: CroppingStrategy | None = None  # type: ignore[valid-type]
-    format: SegmentFormat | None = None  # type: ignore[valid-type]
-    strategy: GenerationStrategy | None = None  # type: ignore[valid-type]
-    html: GenerationStrategy | None = None  # type: ignore[valid-type]
-    markdown: GenerationStrategy | None = None  # type: ignore[valid-type]
-    llm: str | None = None
-    embed_sources: list[EmbedSource] | None = None  # type: ignore[valid-type]
-    extended_context: bool | None = None
-    description: bool | None = None
+def _item_type(field: FieldDescriptor, model: Any) -> Any:
+    if is_timestamp(field):
+        return datetime
+    if field.message_type is not None:
+        return model(field.message_type)
+    if field.enum_type is not None:
+        return enum_model(field.enum_type)
+    return SCALARS[field.type]
 
 
-class SegmentProcessing(BaseModel):
-    """One key per segment type (Chunkr's PascalCase keys; snake_case is accepted too)."""
-
-    Caption: GenerationConfig | None = None
-    Footnote: GenerationConfig | None = None
-    Formula: GenerationConfig | None = None
-    ListItem: GenerationConfig | None = None
-    Page: GenerationConfig | None = None
-    PageFooter: GenerationConfig | None = None
-    PageHeader: GenerationConfig | None = None
-    Picture: GenerationConfig | None = None
-    SectionHeader: GenerationConfig | None = None
-    Table: GenerationConfig | None = None
-    Text: GenerationConfig | None = None
-    Title: GenerationConfig | None = None
+def _out_type(field: FieldDescriptor) -> Any:
+    """A field's type as codec.message_to_json writes it: null where the codec may write null."""
+    if field.full_name in SPECIAL_OUT:
+        return SPECIAL_OUT[field.full_name]
+    kind = _item_type(field, response_model)
+    if field.is_repeated:
+        kind = list[kind]  # type: ignore[valid-type]
+    return kind | None if may_be_null(field) else kind
 
 
-class Configuration(BaseModel):
-    """A partial configuration: what is left out takes the default (on create)
-    or keeps its current value (on update). Unknown keys are ignored, as by Chunkr."""
-
-    chunk_processing: ChunkProcessing | None = None
-    error_handling: ErrorHandlingStrategy | None = None  # type: ignore[valid-type]
-    expires_in: int | None = Field(None, ge=0, description="Seconds after the task finishes until it expires")
-    high_resolution: bool | None = None
-    ocr_strategy: OcrStrategy | None = None  # type: ignore[valid-type]
-    segment_processing: SegmentProcessing | None = None
-    segmentation_strategy: SegmentationStrategy | None = None  # type: ignore[valid-type]
+def _described(field: FieldDescriptor, default: Any) -> Any:
+    """The field's pydantic Field: its proto comment as description, its declared least value."""
+    return Field(default, description=comment(field.full_name) or None, ge=minimum(field))
 
 
-class CreateTaskBody(Configuration):
+def response_fields(message: MessageDescriptor) -> dict[str, Any]:
+    """Every field of `message` under its Chunkr key, all required, as create_model takes them."""
+    return {json_key(field): (_out_type(field), _described(field, ...)) for field in message.fields}
+
+
+NAMES = {"File": "FileInfo", "Webhook": "WebhookInfo", "Output": "OutputResponse"}
+
+
+def _within(message: MessageDescriptor) -> set[str]:
+    """The names of `message` and of the messages its fields hold, at any depth."""
+    names = {message.name}
+    for field in message.fields:
+        if field.message_type is not None and field.message_type.name not in names:
+            names |= _within(field.message_type)
+    return names
+
+
+REQUEST_MESSAGES = _within(pb.Configuration.DESCRIPTOR)
+
+
+@cache
+def response_model(message: MessageDescriptor) -> type[BaseModel]:
+    """The model of a message as Chunkr's JSON has it in a response (where the
+    message is also a request body, its name takes an `Out`)."""
+    name = NAMES.get(message.name) or message.name + ("Out" if message.name in REQUEST_MESSAGES else "")
+    return create_model(name, __base__=Strict, __doc__=comment(message.full_name), **response_fields(message))
+
+
+@cache
+def request_model(message: MessageDescriptor) -> type[BaseModel]:
+    """The model of a partial message in a request: every key optional. Unknown keys are refused by
+    the codec, not here, so that the document does not claim more than Chunkr's."""
+    fields: dict[str, Any] = {}
+    for field in message.fields:
+        if field.full_name in SPECIAL_IN:
+            fields[json_key(field)] = SPECIAL_IN[field.full_name]
+            continue
+        kind = _item_type(field, request_model)
+        kind = (list[kind] if field.is_repeated else kind) | None  # type: ignore[valid-type]
+        fields[json_key(field)] = (kind, _described(field, None))
+    return create_model(message.name, __doc__=comment(message.full_name), **fields)
+
+
+Configuration = request_model(pb.Configuration.DESCRIPTOR)
+
+
+class CreateTaskBody(Configuration):  # type: ignore[valid-type,misc]  # made at run time
     """JSON body of `POST /task/parse`: the file and the configuration keys at top level."""
 
     file: str = Field(description="Base64 content, a `data:` URL, or an http(s) URL the server fetches")
@@ -120,9 +183,6 @@ class UploadFileForm(BaseModel):
     file_metadata: str | None = Field(None, description="A JSON object as a string, kept with the file")
 
 
-# ------------------------------------------------------------------ responses
-
-
 class CreateWebhookBody(BaseModel):
     """Body of `POST /webhooks`."""
 
@@ -130,212 +190,98 @@ class CreateWebhookBody(BaseModel):
     event_types: list[str] = Field(default_factory=list, description='Empty = every type; known: "task.parse.updated"')
 
 
-class WebhookInfo(BaseModel):
-    """A webhook endpoint; its messages are signed per Standard Webhooks with `secret`."""
+# ------------------------------------------------------------------ responses
 
-    webhook_id: str
-    url: str
-    event_types: list[str]
-    secret: str = Field(description="whsec_ + base64 of the signing key")
-    created_at: datetime
-
-
-class FileInfo(BaseModel):
-    """A stored file (`POST /files`, `GET /files/{file_id}`)."""
-
-    file_id: str
-    file_name: str
-    content_type: str
-    file_size: int
-    metadata: dict[str, Any]
-    created_at: datetime
-    url: str = Field(description="`ch://files/{file_id}`: use it as a task's `file`")
+FileInfo = response_model(pb.File.DESCRIPTOR)
+WebhookInfo = response_model(pb.Webhook.DESCRIPTOR)
+ConfigurationOut = response_model(pb.Configuration.DESCRIPTOR)
+Progress = response_model(pb.Progress.DESCRIPTOR)
+TASK = pb.Task.DESCRIPTOR.fields_by_name
+FILE_INFO = json_key(TASK["input_file"])
 
 
-class BoundingBox(Strict):
-    left: float
-    top: float
-    width: float
-    height: float
+class OutputConfiguration(ConfigurationOut):  # type: ignore[valid-type,misc]  # made at run time
+    """The task's full configuration, defaults filled in; v1 carries the input file's URL here."""
+
+    input_file_url: str | None = _described(TASK["input_file_url"], ...)
 
 
-class OCRResult(Strict):
-    bbox: BoundingBox
-    text: str
-    confidence: float | None
-
-
-class Segment(Strict):
-    segment_id: str
-    segment_type: SegmentType  # type: ignore[valid-type]
-    bbox: BoundingBox
-    page_number: int = Field(description="1-based")
-    page_width: float
-    page_height: float
-    content: str
-    text: str
-    html: str
-    markdown: str
-    image: str | None = Field(description="Signed URL or data: URL of the segment's crop")
-    llm: str | None
-    ocr: list[OCRResult]
-    confidence: float | None
-    embed: str | None
-    description: str | None
-
-
-class Chunk(Strict):
-    chunk_id: str
-    chunk_length: int
-    segments: list[Segment]
-    embed: str | None
-    content: str
-
-
-class Page(Strict):
-    image: str
-    page_number: int
-    page_width: float
-    page_height: float
-    dpi: float | None
-
-
-class OutputResponse(Strict):
-    chunks: list[Chunk] = Field(description="Empty unless include_chunks")
-    file_name: str | None
-    mime_type: str | None
-    page_count: int | None
-    pages: list[Page] | None
-    pdf_url: str | None
-
-
-class GenerationConfigOut(Strict):
-    crop_image: CroppingStrategy | None  # type: ignore[valid-type]
-    format: SegmentFormat | None  # type: ignore[valid-type]
-    strategy: GenerationStrategy | None  # type: ignore[valid-type]
-    html: GenerationStrategy | None  # type: ignore[valid-type]
-    markdown: GenerationStrategy | None  # type: ignore[valid-type]
-    llm: str | None
-    embed_sources: list[EmbedSource]  # type: ignore[valid-type]
-    extended_context: bool | None
-    description: bool
-
-
-class ChunkProcessingOut(Strict):
-    target_length: int | None
-    tokenizer: TokenizerEnum | TokenizerString | None
-    ignore_headers_and_footers: bool | None
-
-
-SegmentProcessingOut = type(
-    "SegmentProcessingOut",
-    (Strict,),
-    {"__annotations__": {key: GenerationConfigOut for key in codec.SEGMENT_PROCESSING_KEYS}},
+ParseConfiguration = create_model(
+    "ParseConfiguration",
+    __base__=Strict,
+    __doc__="Chunkr 2.x's configuration of a parse task, defaults filled in.",
+    **{key: value for key, value in response_fields(pb.Configuration.DESCRIPTOR).items() if key in
+       codec.PARSE_CONFIGURATION_KEYS},
+)
+InputFileInfo = create_model(
+    "InputFileInfo",
+    __base__=response_model(pb.InputFile.DESCRIPTOR),
+    __doc__="Chunkr 2.x's `file_info`: what is known of the input file.",
+    url=(str, Field(description="Signed URL (or data: URL) of the input file")),
+)
+# Not required: chunkd's addition to Chunkr's TaskResponse.
+TASK_FIELDS = {**response_fields(pb.Task.DESCRIPTOR), "progress": (Progress | None, _described(TASK["progress"], None))}
+TaskResponse = create_model(
+    "TaskResponse",
+    __base__=Strict,
+    __doc__=comment(pb.Task.DESCRIPTOR.full_name),
+    **{key: value for key, value in TASK_FIELDS.items() if key not in (FILE_INFO, "input_file_url")}
+    | {"configuration": (OutputConfiguration, _described(TASK["configuration"], ...))},
 )
 
 
-class OutputConfiguration(Strict):
-    """The task's full configuration, defaults filled in."""
-
-    chunk_processing: ChunkProcessingOut
-    error_handling: ErrorHandlingStrategy | None  # type: ignore[valid-type]
-    expires_in: int | None
-    high_resolution: bool | None
-    ocr_strategy: OcrStrategy | None  # type: ignore[valid-type]
-    segment_processing: SegmentProcessingOut  # type: ignore[valid-type]
-    segmentation_strategy: SegmentationStrategy | None  # type: ignore[valid-type]
-    input_file_url: str | None
-
-
-class TaskResponse(Strict):
-    task_id: str
-    status: Status  # type: ignore[valid-type]
-    message: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    expires_at: datetime | None
-    configuration: OutputConfiguration
-    output: OutputResponse | None
-    task_url: str | None = Field(description="Absolute URL of this task; append /cancel or /parse")
-    progress: Progress | None = Field(None, description="chunkd's: the stage and pages done (Chunkr has no such field)")
-
-
 class SortOrder(str, Enum):
+    """The order of `GET /tasks` for 2.x callers, by creation time."""
+
     asc = "asc"
     desc = "desc"
 
 
 class TaskType(str, Enum):
+    """Chunkr 2.x's kind of task; chunkd's tasks are all Parse."""
+
     Parse = "Parse"
     Extract = "Extract"
 
 
-class ParseConfiguration(Strict):
-    """Chunkr 2.x's configuration of a parse task, defaults filled in."""
-
-    chunk_processing: ChunkProcessingOut
-    error_handling: ErrorHandlingStrategy | None  # type: ignore[valid-type]
-    ocr_strategy: OcrStrategy | None  # type: ignore[valid-type]
-    segment_processing: SegmentProcessingOut  # type: ignore[valid-type]
-    segmentation_strategy: SegmentationStrategy | None  # type: ignore[valid-type]
-
-
-class InputFileInfo(Strict):
-    """Chunkr 2.x's `file_info`: what is known of the input file."""
-
-    url: str = Field(description="Signed URL (or data: URL) of the input file")
-    name: str | None
-    mime_type: str | None
-    page_count: int | None = Field(description="Null until the pages are counted")
-
-
 class VersionInfo(Strict):
+    """Chunkr 2.x's versions of the client that made the task and of the server."""
+
     client_version: str = Field(description='Always "Unspecified": chunkd keeps no client versions')
     server_version: str
 
 
-class TaskResponseV2(Strict):
-    """A task in Chunkr 2.x's JSON (the `/tasks/...` paths)."""
-
-    task_id: str
-    task_type: TaskType
-    status: Status  # type: ignore[valid-type]
-    completed: bool = Field(description="Succeeded, Failed or Cancelled")
-    message: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    expires_at: datetime | None
-    configuration: ParseConfiguration
-    file_info: InputFileInfo
-    version_info: VersionInfo
-    input_file_url: str | None = Field(description="Deprecated by Chunkr for `file_info.url`")
-    output: OutputResponse | None
-    task_url: str | None = Field(description="Absolute URL of this task on the 2.x path")
-    progress: Progress | None = Field(None, description="chunkd's: the stage and pages done (Chunkr has no such field)")
+TaskResponseV2 = create_model(
+    "TaskResponseV2",
+    __base__=Strict,
+    __doc__="A task in Chunkr 2.x's JSON (the `/tasks/...` paths).",
+    task_type=(TaskType, Field(description="Always Parse")),
+    completed=(bool, Field(description="Succeeded, Failed or Cancelled")),
+    version_info=(VersionInfo, Field(description="chunkd's version; no client versions are kept")),
+    **TASK_FIELDS
+    | {
+        "configuration": (ParseConfiguration, _described(TASK["configuration"], ...)),
+        FILE_INFO: (InputFileInfo, _described(TASK["input_file"], ...)),
+    },
+)
 
 
 class TasksPage(Strict):
     """One page of `GET /tasks` for 2.x callers."""
 
-    tasks: list[TaskResponseV2]
+    tasks: list[TaskResponseV2]  # type: ignore[valid-type]
     next_cursor: datetime | None = Field(description="Pass as `cursor` for the next page; null on the last")
     has_more: bool
 
 
-class Progress(Strict):
-    stage: str
-    pages_done: int
-    pages_total: int
+EVENT = pb.TaskEvent.DESCRIPTOR.fields_by_name
 
 
 class TaskEvent(Strict):
     """The `data:` of one Server-Sent Event of `GET /task/{task_id}/events`;
     the SSE `event:` field is the kind in lower case."""
 
-    kind: EventKind  # type: ignore[valid-type]
-    time: datetime | None
-    task: TaskResponse
-    progress: Progress
-
+    kind: enum_model(pb.TaskEvent.Kind.DESCRIPTOR) | None = _described(EVENT["kind"], ...)  # type: ignore[valid-type]
+    time: datetime | None = _described(EVENT["time"], ...)
+    task: TaskResponse = _described(EVENT["task"], ...)  # type: ignore[valid-type]
+    progress: Progress = _described(TASK["progress"], ...)  # type: ignore[valid-type]

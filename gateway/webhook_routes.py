@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from chunkr import codec
 from gateway.errors import GatewayError
-from gateway.routes import ERRORS, Json, text_response
+from gateway.routes import ERRORS, Json, route, text_response
 from gateway.rpc import caller
 from protos import tasks_pb2_grpc
 from protos import tasks_pb2 as pb
@@ -36,16 +36,6 @@ def webhook_stub(request: Request) -> tasks_pb2_grpc.WebhookServiceStub:
     return stub
 
 
-def webhook_json(webhook: pb.Webhook) -> dict[str, Any]:
-    return {
-        "webhook_id": webhook.webhook_id,
-        "url": webhook.url,
-        "event_types": list(webhook.event_types),
-        "secret": webhook.secret,
-        "created_at": codec.timestamp_to_json(webhook.created_at),
-    }
-
-
 async def _create_request(request: Request) -> pb.CreateWebhookRequest:
     body = await request.body()
     if not body.strip():
@@ -65,8 +55,9 @@ async def _create_request(request: Request) -> pb.CreateWebhookRequest:
     return pb.CreateWebhookRequest(url=url, event_types=types)
 
 
-@router.post(
-    "/webhooks",
+@route(
+    "CreateWebhook",
+    on=router,
     responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS},
     openapi_extra=CREATE_BODY,
     summary="Register a webhook",
@@ -76,27 +67,33 @@ async def create_webhook(request: Request) -> Json:
     who = caller(request)
     message = await _create_request(request)
     webhook = await webhook_stub(request).CreateWebhook(message, metadata=who.metadata)
-    return Json(webhook_json(webhook))
+    return Json(codec.message_to_json(webhook))
 
 
-@router.get(
-    "/webhooks", responses={200: {"description": "The caller's webhooks"}, **WEBHOOK_ERRORS}, summary="List webhooks"
+@route(
+    "ListWebhooks",
+    on=router,
+    responses={200: {"description": "The caller's webhooks"}, **WEBHOOK_ERRORS},
+    summary="List webhooks",
 )
 async def list_webhooks(request: Request) -> Json:
     reply = await webhook_stub(request).ListWebhooks(pb.ListWebhooksRequest(), metadata=caller(request).metadata)
-    return Json({"webhooks": [webhook_json(w) for w in reply.webhooks]})
+    return Json(codec.message_to_json(reply))
 
 
-@router.get("/webhooks/{webhook_id}", responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS}, summary="Get a webhook")
+@route("GetWebhook", on=router, responses={**WEBHOOK_RESPONSE, **WEBHOOK_ERRORS}, summary="Get a webhook")
 async def get_webhook(webhook_id: str, request: Request) -> Json:
     webhook = await webhook_stub(request).GetWebhook(
         pb.GetWebhookRequest(webhook_id=webhook_id), metadata=caller(request).metadata
     )
-    return Json(webhook_json(webhook))
+    return Json(codec.message_to_json(webhook))
 
 
-@router.delete(
-    "/webhooks/{webhook_id}", responses={200: {"description": "Deleted"}, **WEBHOOK_ERRORS}, summary="Delete a webhook"
+@route(
+    "DeleteWebhook",
+    on=router,
+    responses={200: {"description": "Deleted"}, **WEBHOOK_ERRORS},
+    summary="Delete a webhook",
 )
 async def delete_webhook(webhook_id: str, request: Request) -> Json:
     await webhook_stub(request).DeleteWebhook(

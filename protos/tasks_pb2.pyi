@@ -1,5 +1,7 @@
 import datetime
 
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -122,6 +124,20 @@ EMBED_SOURCE_CONTENT: EmbedSource
 EMBED_SOURCE_HTML: EmbedSource
 EMBED_SOURCE_MARKDOWN: EmbedSource
 EMBED_SOURCE_LLM: EmbedSource
+
+class Chunkr(_message.Message):
+    __slots__ = ()
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: _descriptor.FieldDescriptor
+    NULL_WHEN_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    null_when_empty: _descriptor.FieldDescriptor
+    FILE_URL_FIELD_NUMBER: _ClassVar[int]
+    file_url: _descriptor.FieldDescriptor
+    MINIMUM_FIELD_NUMBER: _ClassVar[int]
+    minimum: _descriptor.FieldDescriptor
+    UNSET_AS_FIELD_NUMBER: _ClassVar[int]
+    unset_as: _descriptor.FieldDescriptor
+    def __init__(self) -> None: ...
 
 class ChunkProcessing(_message.Message):
     __slots__ = ("target_length", "tokenizer", "ignore_headers_and_footers")

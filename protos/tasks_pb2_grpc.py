@@ -27,6 +27,9 @@ if _version_not_supported:
 
 class TaskServiceStub:
     """Document-processing tasks: a file goes in, segments and chunks come out.
+    Each RPC's REST path is declared on it (`google.api.http`); the gateway serves
+    those, at `/api/v1` and at the root, in Chunkr's JSON (v1's on `/task/...`,
+    2.x's on `/tasks/...`).
 
     Every RPC (of this and the other services) needs an API key in the
     `authorization` metadata (the key itself or `Bearer {key}`): without one it
@@ -90,6 +93,9 @@ class TaskServiceStub:
 
 class TaskServiceServicer:
     """Document-processing tasks: a file goes in, segments and chunks come out.
+    Each RPC's REST path is declared on it (`google.api.http`); the gateway serves
+    those, at `/api/v1` and at the root, in Chunkr's JSON (v1's on `/task/...`,
+    2.x's on `/tasks/...`).
 
     Every RPC (of this and the other services) needs an API key in the
     `authorization` metadata (the key itself or `Bearer {key}`): without one it
@@ -106,7 +112,7 @@ class TaskServiceServicer:
     def CreateTask(self, request, context):
         """Stores the input file and queues a task for it; the reply is the new task,
         Starting, with message "Task queued" and its configuration's defaults filled
-        in. REST: POST /api/v1/task/parse (2.x: POST /api/v1/tasks/parse).
+        in.
 
         Errors: INVALID_ARGUMENT "A file or a url is required" (no source),
         "File is empty", "Unsupported file type: {mime}", "Could not fetch URL: ..."
@@ -124,8 +130,7 @@ class TaskServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetTask(self, request, context):
-        """One task, with its output once it has some. REST: GET /api/v1/task/{task_id}
-        (2.x: GET /api/v1/tasks/{task_id} and /api/v1/tasks/{task_id}/parse).
+        """One task, with its output once it has some.
 
         Errors: NOT_FOUND "Task not found"; INVALID_ARGUMENT "wait must be between 0
         and 300 seconds".
@@ -136,7 +141,7 @@ class TaskServiceServicer:
 
     def ListTasks(self, request, context):
         """The caller's tasks that are not expired, newest first (or oldest first), a
-        page at a time. REST: GET /api/v1/tasks.
+        page at a time.
 
         Errors: INVALID_ARGUMENT "Limit is required when page is provided",
         "Page must be 1 or greater", "Limit must be between 1 and 1000",
@@ -151,7 +156,6 @@ class TaskServiceServicer:
         """Re-process a Succeeded or Failed task with a changed configuration: the
         partial configuration is laid over the task's own, and the task goes back
         to Starting ("Task queued"). Cancelling it then restores the task as it was.
-        REST: PATCH /api/v1/task/{task_id}/parse (2.x: /api/v1/tasks/{task_id}/parse).
 
         Errors: FAILED_PRECONDITION "Task cannot be updated: status is {status}";
         INVALID_ARGUMENT "Updated configuration must be different from the current
@@ -164,8 +168,8 @@ class TaskServiceServicer:
     def CancelTask(self, request, context):
         """Only a Starting task can be cancelled: a new task becomes Cancelled
         ("Task cancelled") and never runs; a task Starting because of an update goes
-        back to the state it had before the update. REST: GET or POST
-        /api/v1/task/{task_id}/cancel, answered "Task cancelled".
+        back to the state it had before the update. Over REST the answer is the
+        text "Task cancelled".
 
         Errors: FAILED_PRECONDITION "Task cannot be cancelled: status is {status}";
         NOT_FOUND "Task not found".
@@ -176,8 +180,8 @@ class TaskServiceServicer:
 
     def DeleteTask(self, request, context):
         """Only a Succeeded, Failed or Cancelled task can be deleted; its input and
-        output files are deleted with it. REST: DELETE /api/v1/task/{task_id},
-        answered "Task deleted".
+        output files are deleted with it. Over REST the answer is the text
+        "Task deleted".
 
         Errors: FAILED_PRECONDITION "Task cannot be deleted: status is {status}";
         NOT_FOUND "Task not found".
@@ -260,6 +264,9 @@ def add_TaskServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class TaskService:
     """Document-processing tasks: a file goes in, segments and chunks come out.
+    Each RPC's REST path is declared on it (`google.api.http`); the gateway serves
+    those, at `/api/v1` and at the root, in Chunkr's JSON (v1's on `/task/...`,
+    2.x's on `/tasks/...`).
 
     Every RPC (of this and the other services) needs an API key in the
     `authorization` metadata (the key itself or `Bearer {key}`): without one it
@@ -495,7 +502,7 @@ class FileServiceStub:
     A file belongs to the owner of the key that uploaded it; to anyone else it
     does not exist: NOT_FOUND "File not found". A file id that is not a UUID
     (bare or as `ch://files/{file_id}`) is INVALID_ARGUMENT "Invalid file id: '...'";
-    an empty one INVALID_ARGUMENT "file_id is required". REST: /api/v1/files.
+    an empty one INVALID_ARGUMENT "file_id is required".
     """
 
     def __init__(self, channel):
@@ -541,12 +548,11 @@ class FileServiceServicer:
     A file belongs to the owner of the key that uploaded it; to anyone else it
     does not exist: NOT_FOUND "File not found". A file id that is not a UUID
     (bare or as `ch://files/{file_id}`) is INVALID_ARGUMENT "Invalid file id: '...'";
-    an empty one INVALID_ARGUMENT "file_id is required". REST: /api/v1/files.
+    an empty one INVALID_ARGUMENT "file_id is required".
     """
 
     def UploadFile(self, request, context):
         """Stores a file and returns its record; `url` is its permanent `ch://files/{file_id}`.
-        REST: POST /api/v1/files.
 
         Errors: INVALID_ARGUMENT "File is empty", "Invalid file_metadata: expected a
         JSON object", "file_metadata is too long: ...", "file_name is too long: ...";
@@ -557,7 +563,7 @@ class FileServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetFile(self, request, context):
-        """One file's record. REST: GET /api/v1/files/{file_id}.
+        """One file's record.
 
         Errors: NOT_FOUND "File not found".
         """
@@ -566,7 +572,7 @@ class FileServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListFiles(self, request, context):
-        """The caller's files, newest first, a page at a time. REST: GET /api/v1/files.
+        """The caller's files, newest first, a page at a time.
 
         Errors: INVALID_ARGUMENT "Limit must be between 1 and 1000", "Invalid cursor".
         """
@@ -575,7 +581,7 @@ class FileServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetFileContent(self, request, context):
-        """The file's bytes. REST: GET /api/v1/files/{file_id}/content.
+        """The file's bytes.
 
         Errors: NOT_FOUND "File not found".
         """
@@ -585,7 +591,6 @@ class FileServiceServicer:
 
     def GetFileUrl(self, request, context):
         """A short-lived signed URL that downloads the file without an API key.
-        REST: GET /api/v1/files/{file_id}/url.
 
         Errors: NOT_FOUND "File not found".
         """
@@ -595,7 +600,6 @@ class FileServiceServicer:
 
     def DeleteFile(self, request, context):
         """Deletes the file's record and bytes; tasks made from it keep their own copy.
-        REST: DELETE /api/v1/files/{file_id}.
 
         Errors: NOT_FOUND "File not found".
         """
@@ -649,7 +653,7 @@ class FileService:
     A file belongs to the owner of the key that uploaded it; to anyone else it
     does not exist: NOT_FOUND "File not found". A file id that is not a UUID
     (bare or as `ch://files/{file_id}`) is INVALID_ARGUMENT "Invalid file id: '...'";
-    an empty one INVALID_ARGUMENT "file_id is required". REST: /api/v1/files.
+    an empty one INVALID_ARGUMENT "file_id is required".
     """
 
     @staticmethod
@@ -822,7 +826,7 @@ class WebhookServiceStub:
     An endpoint belongs to the owner of the key that registered it; to anyone else
     it does not exist: NOT_FOUND "Webhook not found". A webhook id that is not a
     UUID is INVALID_ARGUMENT "Invalid webhook id: '...'"; an empty one
-    INVALID_ARGUMENT "webhook_id is required". REST: /api/v1/webhooks.
+    INVALID_ARGUMENT "webhook_id is required".
     """
 
     def __init__(self, channel):
@@ -860,12 +864,11 @@ class WebhookServiceServicer:
     An endpoint belongs to the owner of the key that registered it; to anyone else
     it does not exist: NOT_FOUND "Webhook not found". A webhook id that is not a
     UUID is INVALID_ARGUMENT "Invalid webhook id: '...'"; an empty one
-    INVALID_ARGUMENT "webhook_id is required". REST: /api/v1/webhooks.
+    INVALID_ARGUMENT "webhook_id is required".
     """
 
     def CreateWebhook(self, request, context):
         """Registers an endpoint; the reply carries the secret its messages are signed with.
-        REST: POST /api/v1/webhooks.
 
         Errors: INVALID_ARGUMENT "url is required", "Invalid url", "url is too long: ...",
         "Invalid webhook url: ..." (not http(s), or not public while private URLs are
@@ -877,7 +880,7 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetWebhook(self, request, context):
-        """One endpoint. REST: GET /api/v1/webhooks/{webhook_id}.
+        """One endpoint.
 
         Errors: NOT_FOUND "Webhook not found".
         """
@@ -886,7 +889,7 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListWebhooks(self, request, context):
-        """The caller's endpoints, oldest first. REST: GET /api/v1/webhooks.
+        """The caller's endpoints, oldest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -894,7 +897,6 @@ class WebhookServiceServicer:
 
     def DeleteWebhook(self, request, context):
         """Removes an endpoint; messages not yet delivered to it are dropped.
-        REST: DELETE /api/v1/webhooks/{webhook_id}.
 
         Errors: NOT_FOUND "Webhook not found".
         """
@@ -940,7 +942,7 @@ class WebhookService:
     An endpoint belongs to the owner of the key that registered it; to anyone else
     it does not exist: NOT_FOUND "Webhook not found". A webhook id that is not a
     UUID is INVALID_ARGUMENT "Invalid webhook id: '...'"; an empty one
-    INVALID_ARGUMENT "webhook_id is required". REST: /api/v1/webhooks.
+    INVALID_ARGUMENT "webhook_id is required".
     """
 
     @staticmethod
