@@ -331,6 +331,9 @@ def _widest_white(words: list[Word], start: float, end: float) -> float:
     return max(widest, end - cursor)
 
 
+_SCRIPT_SIZE = 0.85  # a superscript or subscript is set at this share of its line's size or smaller
+
+
 def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     """Rows of small type that are superscripts or subscripts of a neighbouring row (a
     footnote mark, an index): each word sits inside that row's band and touches one of
@@ -339,8 +342,10 @@ def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     def attaches(small: list[Word], row: list[Word]) -> bool:
         top, bottom = min(w.box.y0 for w in row), max(w.box.y1 for w in row)
         tall = max(w.box.height for w in row)
+        size = max(w.size for w in row)
         for word in small:
-            if word.box.height >= 0.8 * tall:
+            # a script is set smaller than its line: by glyph size (a mark at 80 % of it), or by box
+            if word.box.height >= 0.8 * tall and word.size > _SCRIPT_SIZE * size:
                 return False
             if min(word.box.y1, bottom) - max(word.box.y0, top) < 0.6 * word.box.height:
                 return False
