@@ -8,6 +8,7 @@ geometry and typography: deciding what a block *is* happens in layout.py.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import statistics
 import unicodedata
@@ -432,9 +433,18 @@ def _gutters(rows: list[list[Word]]) -> list[list[float]]:
             if not _straight_edge([rows[j] for j in run], middle):
                 continue  # a river: stretched spaces that happen to line up
             for j in run:  # the gutter holds for every row of the run, loose lines too
-                if middle not in found[j] and not crossed(j, middle):
+                if middle not in found[j] and not crossed(j, middle) and _white_at(rows[j], middle) >= (hi - lo) / 2:
                     found[j].append(middle)
     return found
+
+
+def _white_at(row: list[Word], x: float) -> float:
+    """The white around `x` in `row`, from the word before it to the word after it. A
+    label centred over the gutter may have a word space right there: a space, narrower
+    than the gutter by far, that no column's line leaves."""
+    before = max((w.box.x1 for w in row if w.box.x1 <= x), default=-math.inf)
+    after = min((w.box.x0 for w in row if w.box.x0 >= x), default=math.inf)
+    return after - before
 
 
 _FLUSH_PT = 0.5  # lines set flush to one edge start (or end) within this of each other
