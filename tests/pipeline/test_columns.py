@@ -325,3 +325,40 @@ def test_an_author_line_across_the_gutter_stays_above_both_columns(
     assert [s.text for s in segments] == [
         "A Study of Things", author, left_heading, " ".join(left), "2 Conclusion", " ".join(right)
     ]
+
+
+@pytest.mark.parametrize("label", ["Coastal stations", "Part Two", "Group B: inland stations"])
+@pytest.mark.parametrize(("font", "size"), [("Times-Italic", 10.0), ("Helvetica-Bold", 12.0), ("Times-Roman", 14.0)])
+@pytest.mark.parametrize("gutter", [10.0, 18.0])
+def test_a_label_centred_over_the_gutter_is_read_whole_between_the_column_runs(
+    tmp_path: Path, label: str, font: str, size: float, gutter: float
+) -> None:
+    """Two columns, a label centred over both (set so that a word space of it falls in
+    the gutter), two columns again: the label is one line, read after the columns above
+    it and before the columns below it, never cut at the gutter into two pieces."""
+    column = (pdfs.WIDTH - 144 - gutter) / 2
+    choice = random.Random(f"{label} {font} {size} {gutter}")
+    texts = [[choice.choice(pdfs.LOREM) for _ in range(60)] for _ in range(4)]
+    words = label.split()
+    split = len(words) // 2 if len(words) > 2 else 1
+
+    def draw(canvas: Canvas) -> None:
+        y = _justified(canvas, 72, 700, texts[0], column, 10, 12)
+        _justified(canvas, 72 + column + gutter, 700, texts[1], column, 10, 12)
+        middle = 72 + column + gutter / 2
+        canvas.setFont(font, size)
+        space = canvas.stringWidth(" ", font, size)
+        left, right = " ".join(words[:split]), " ".join(words[split:])
+        canvas.drawString(middle - space / 2 - canvas.stringWidth(left, font, size), y - 10, left)
+        canvas.drawString(middle + space / 2, y - 10, right)
+        _justified(canvas, 72, y - 34, texts[2], column, 10, 12)
+        _justified(canvas, 72 + column + gutter, y - 34, texts[3], column, 10, 12)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "label.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [
+        " ".join(texts[0]),
+        " ".join(texts[1]),
+        label,
+        " ".join(texts[2]),
+        " ".join(texts[3]),
+    ]

@@ -273,6 +273,31 @@ def _runs(glyphs: list[_Glyph], em: float) -> list[tuple[int, int]]:
     return runs
 
 
+_MARKS = frozenset("0123456789*\u2020\u2021\u00a7\u00b6,")
+_MARK_SIZE = 0.85  # a superscript is set this much smaller than its word, or smaller still
+_MARK_RISE = 0.2  # ... and its baseline raised by this share of the word's em, or more
+
+
+def _raised_mark(token: str, start: int, glyphs: _Glyphs, styles: _ObjectStyles) -> int:
+    """Where a footnote mark glued to its word begins in `token` (0: none). pdfium puts no
+    space between a word and the superscript after it ("an2"); the mark is the trailing
+    run of digits or note symbols set smaller and on a raised baseline."""
+    if token[-1] not in _MARKS or len(token) < 2:
+        return 0
+    k = len(token)
+    while k > 0 and token[k - 1] in _MARKS and len(token) - k < 4:
+        k -= 1
+    if k == 0 or token[k - 1].isdigit():
+        return 0  # all digits ("2019") or digits after digits: a number, not a mark
+    base_size, mark_size = styles.at(start + k - 1)[0], styles.at(start + k)[0]
+    if not 0 < mark_size <= _MARK_SIZE * base_size:
+        return 0
+    base, mark = glyphs.at(start + k - 1), glyphs.at(start + k)
+    if base is None or mark is None:
+        return 0
+    return k if mark.bottom <= base.bottom - _MARK_RISE * base_size else 0
+
+
 _Style = tuple[float, tuple[bool, bool, bool, str], bool, int]
 """(em size, (bold, italic, monospace, font), invisible, quarter turns) of a text object."""
 
@@ -382,6 +407,16 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         raw_codes = token_flagged and 2 * _unmapped_in(tp, start, start + len(token), False) > len(token)
         words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=raw_codes))
 
+    def add_marked(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None) -> None:
+        mark = _raised_mark(token, start, glyphs, styles)
+        base = glyphs.last(start, start + mark) if mark else None
+        if base is None:
+            add(token, start, first, last, style)
+            return
+        # "an²": the footnote mark is a word of its own, not the word's last letter
+        add(token[:mark], start, first, base, style)
+        add(token[mark:], start + mark, glyphs.first(start + mark, start + len(token)) or last, last)
+
     for match in _TOKEN.finditer(text):
         start, end = match.span()
         token = match.group()
@@ -420,7 +455,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         same_line = abs(first.top + first.bottom - last.top - last.bottom) < height
         spread = max(last.right, first.right) - min(first.left, last.left)
         if same_line and spread <= (len(token) * 1.2 + 1) * em:
-            add(token, start, first, last, style)
+            add_marked(token, start, first, last, style)
             continue
         located = [g for g in map(glyphs.at, range(start, end)) if g is not None]
         if _stacked(located):  # read in the frame where its columns are lines, with the sideways text
@@ -428,7 +463,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             continue
         for a, b in _runs(located, em):
             piece_start, piece_end = located[a].index, located[b - 1].index + 1
-            add(text[piece_start:piece_end], piece_start, located[a], located[b - 1])
+            add_marked(text[piece_start:piece_end], piece_start, located[a], located[b - 1], None)
     words.extend(_sideways_words(sideways))
     content.char_count = real
     content.bad_char_count = bad

@@ -8,6 +8,7 @@ geometry and typography: deciding what a block *is* happens in layout.py.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import statistics
 import unicodedata
@@ -206,7 +207,7 @@ def build_lines(words: list[Word]) -> list[Line]:
             # a gap is a column gap only when it is also far wider than the line's own spaces
             wide = gap > _COLUMN_GAP_EM * em and (typical is None or gap > 2.5 * typical or gap > 2.5 * em)
             field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
-            if wide and not at_gutter and _stretched(rows, index, left.box.x1, right.box.x0):
+            if wide and not at_gutter and _stretched(rows, index, left, right):
                 wide = False
             if (wide or at_gutter) and not bullet and not label and not field:
                 lines.append(_make_line(current, rtl))
@@ -283,31 +284,57 @@ def _one_line(a: _Row, b: _Row) -> bool:
 _STRETCH_EM = 5.0  # the widest space justification stretches: two long words on a narrow column's line
 
 
-def _stretched(rows: list[list[Word]], index: int, start: float, end: float) -> bool:
-    """Whether the gap from `start` to `end` in row `index` is a space that justification
+def _stretched(rows: list[list[Word]], index: int, left: Word, right: Word) -> bool:
+    """Whether the gap between `left` and `right` in row `index` is a space that justification
     stretched: a short line set to the full measure of a narrow column has one or two
     very wide spaces, but the paragraph's lines right above and right below fill that
     white with words and spaces less than half as wide, where a column gutter stays
-    white in them too."""
+    white in them too. Where their white there is a space of their own, its edges ragged
+    against this one's, it is a river of stretched spaces, not a gutter. A paragraph's
+    first line has no line above to say, nor does a short last line below."""
     row = rows[index]
-    if end - start > _STRETCH_EM * max(max(w.size for w in row), 1.0):
+    start, end = left.box.x1, right.box.x0
+    if end - start > _STRETCH_EM * max(min(left.size, right.size), 1.0):
         return False  # wider than two words' worth of white: a column's width, not a space
     cy = statistics.median(w.box.cy for w in row)
     height = max(max(w.box.height for w in row), 1.0)
 
-    def crossed(step: int) -> bool:
-        j = index + step
+    def crossed(step: int) -> bool | None:
+        """True where the nearest line that way runs words or a space of its own through
+        the white, False where lines keep it with a straight edge, None where none says."""
+        j, kept = index + step, False
         while 0 <= j < len(rows):
             other = rows[j]
             if abs(statistics.median(w.box.cy for w in other) - cy) > 2.6 * height:
-                return False  # two lines away: a stretched line's neighbour may be stretched too
+                break  # two lines away: a stretched line's neighbour may be stretched too
             inside = sorted((w for w in other if w.box.x0 < end and w.box.x1 > start), key=lambda w: w.box.x0)
             if inside and _widest_white(inside, start, end) < 0.5 * (end - start):
                 return True
+            flanked = _flanks(other, start, end)
+            if not flanked and _own_space(other, start, end):
+                return True  # its white there is its own space, ragged against this one: a river
+            kept = kept or flanked
             j += step
-        return False
+        return False if kept else None
 
-    return crossed(-1) and crossed(1)
+    above, below = crossed(-1), crossed(1)
+    return (above or below) is True and False not in (above, below)
+
+
+def _own_space(row: list[Word], start: float, end: float) -> bool:
+    """Whether two neighbouring words of `row` leave a space, no wider than a stretched
+    one, that overlaps the white from `start` to `end`."""
+    ordered = sorted(row, key=lambda w: w.box.x0)
+    return any(
+        a.box.x1 < end and b.box.x0 > start and b.box.x0 - a.box.x1 <= _STRETCH_EM * max(min(a.size, b.size), 1.0)
+        for a, b in itertools.pairwise(ordered)
+    )
+
+
+def _flanks(row: list[Word], start: float, end: float) -> bool:
+    """Whether a word of `row` ends flush with `start` or starts flush with `end`: the
+    white beside a column keeps its straight edge from line to line."""
+    return any(abs(w.box.x1 - start) <= _FLUSH_PT or abs(w.box.x0 - end) <= _FLUSH_PT for w in row)
 
 
 def _widest_white(words: list[Word], start: float, end: float) -> float:
@@ -319,6 +346,9 @@ def _widest_white(words: list[Word], start: float, end: float) -> float:
     return max(widest, end - cursor)
 
 
+_SCRIPT_SIZE = 0.85  # a superscript or subscript is set at this share of its line's size or smaller
+
+
 def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     """Rows of small type that are superscripts or subscripts of a neighbouring row (a
     footnote mark, an index): each word sits inside that row's band and touches one of
@@ -327,8 +357,10 @@ def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     def attaches(small: list[Word], row: list[Word]) -> bool:
         top, bottom = min(w.box.y0 for w in row), max(w.box.y1 for w in row)
         tall = max(w.box.height for w in row)
+        size = max(w.size for w in row)
         for word in small:
-            if word.box.height >= 0.8 * tall:
+            # a script is set smaller than its line: by glyph size (a mark at 80 % of it), or by box
+            if word.box.height >= 0.8 * tall and word.size > _SCRIPT_SIZE * size:
                 return False
             if min(word.box.y1, bottom) - max(word.box.y0, top) < 0.6 * word.box.height:
                 return False
@@ -412,10 +444,54 @@ def _gutters(rows: list[list[Word]]) -> list[list[float]]:
             if support < _GUTTER_ROWS:
                 continue
             middle = (lo + hi) / 2
+            if not _straight_edge([rows[j] for j in run], middle):
+                continue  # a river: stretched spaces that happen to line up
             for j in run:  # the gutter holds for every row of the run, loose lines too
-                if middle not in found[j] and not crossed(j, middle):
+                if middle not in found[j] and not crossed(j, middle) and _white_at(rows[j], middle) >= (hi - lo) / 2:
                     found[j].append(middle)
     return found
+
+
+def _white_at(row: list[Word], x: float) -> float:
+    """The white around `x` in `row`, from the word before it to the word after it. A
+    label centred over the gutter may have a word space right there: a space, narrower
+    than the gutter by far, that no column's line leaves."""
+    before = max((w.box.x1 for w in row if w.box.x1 <= x), default=-math.inf)
+    after = min((w.box.x0 for w in row if w.box.x0 >= x), default=math.inf)
+    return after - before
+
+
+_FLUSH_PT = 0.5  # lines set flush to one edge start (or end) within this of each other
+
+
+def _straight_edge(rows: list[list[Word]], middle: float) -> bool:
+    """Whether the white at `middle` has a straight edge on one side: a column's lines
+    start at one x (its left edge; the right edge of an RTL column) or end at one x
+    (a justified column beside it). A river, spaces of a justified paragraph lining up,
+    is ragged on both sides: the words flanking it start and end where they happen to.
+    Most of the rows with words on both sides, and at least three, must agree; a line's
+    first word ending at the white (the same short word opening three lines) is no
+    column's end."""
+    ends: list[float] = []
+    starts: list[float] = []
+    for row in rows:
+        # only the words beside the white: another column's words further along are no edge of it
+        reach = _COLUMN_GAP_EM * 4 * max(statistics.median(w.size for w in row), 1.0)
+        left = sorted((w for w in row if w.box.x1 <= middle), key=lambda w: w.box.x1)
+        start = min((w.box.x0 for w in row if w.box.x0 >= middle), default=None)
+        if not left or start is None or middle - left[-1].box.x1 > reach or start - middle > reach:
+            continue  # the row has no words on both sides of the white: it shows neither edge
+        if len(left) >= 2 and left[-1].box.x0 - left[-2].box.x1 <= reach:
+            ends.append(left[-1].box.x1)
+        starts.append(start)
+    sides = [edges for edges in (ends, starts) if len(edges) >= _GUTTER_ROWS]
+    return not sides or any(_flush(edges) for edges in sides)
+
+
+def _flush(edges: list[float]) -> bool:
+    ordered = sorted(edges)
+    most = max(bisect_left(ordered, x + _FLUSH_PT + 1e-9) - i for i, x in enumerate(ordered))
+    return most >= _GUTTER_ROWS and most * 2 >= len(edges)
 
 
 def _continues(block: Block, line: Line, leading_gap: float) -> bool:
