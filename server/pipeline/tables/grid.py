@@ -26,7 +26,7 @@ from server.pipeline.tables.model import Table
 from server.pipeline.tables.rows import Row, continues
 from server.pipeline.tables.ruling import RuleLine
 from server.pipeline.tables.spans import to_table
-from server.pipeline.tables.text import TextLine, median, split_segments, text_lines
+from server.pipeline.tables.text import Segment, TextLine, median, split_segments, text_lines
 
 _SEGMENT_GAP_EM = 0.5  # wider than a word space: the next cell starts
 
@@ -57,7 +57,7 @@ def build_table(
     found += outer_gutters(lines, body, GUTTER_EM * size)
     for a, b in found:
         if not any(a - 2 <= x <= b + 2 for x in xs):
-            xs.append((a + b) / 2)
+            xs.append(_cut(a, b, lines, body))
     xs = [box.x0, *sorted(xs), box.x1]
     if len(xs) < 3:
         return None
@@ -85,6 +85,42 @@ def build_table(
     rules = [h for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2]
     spans = group_spans(rows) if not ruled_rows else []
     return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words, spans)
+
+
+def _cut(a: float, b: float, lines: list[TextLine], body: list[TextLine]) -> float:
+    """Where to split columns in the body's gutter (a, b): its middle, unless a header
+    cell reaches over the middle while it lines up (left, right or centre) with the body
+    cells of one side, as a header wider than its right-aligned numbers does; then in the
+    middle of the widest stretch of the gutter that no cell crosses. A group label centred
+    over both columns lines up with neither and spans them."""
+    middle = (a + b) / 2
+    crossing = [s for line in lines for s in line.segments if s.x0 < middle < s.x1]
+    if not crossing:
+        return middle
+    cells = [s for line in body for s in line.segments]
+    left = [s for s in cells if s.x1 <= a + 1]
+    right = [s for s in cells if s.x0 >= b - 1]
+
+    def lined_up(seg: Segment) -> bool:
+        return any(abs(seg.x0 - c.x0) <= 1.5 for c in left) or any(
+            abs(seg.x1 - c.x1) <= 1.5 or abs(seg.x0 + seg.x1 - c.x0 - c.x1) <= 3.0 for c in right
+        )
+
+    if not all(lined_up(seg) for seg in crossing):
+        return middle
+    covered = sorted((max(s.x0, a), min(s.x1, b)) for line in lines for s in line.segments if s.x0 < b and a < s.x1)
+    free: list[tuple[float, float]] = []
+    edge = a
+    for x0, x1 in covered:
+        if x0 > edge:
+            free.append((edge, x0))
+        edge = max(edge, x1)
+    if edge < b:
+        free.append((edge, b))
+    if not free:
+        return middle
+    start, end = max(free, key=lambda f: f[1] - f[0])
+    return (start + end) / 2
 
 
 def _ruled_off(row: Row, line: TextLine, rules: list[RuleLine]) -> bool:

@@ -1,0 +1,115 @@
+"""Tables too wide for their column in a two-column pdflatex paper: the tabular is printed
+over the next column's lines (by 50 to 250 pt, up to covering that column whole). The
+table's cells hold the table's words only; the next column's lines, which continue as
+paragraphs above and below the table and do not line up with its columns, stay text."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from collections import Counter
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from protos import tasks_pb2 as pb
+from tests.pipeline.support import run_pipeline, segments_of
+
+pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+
+PAPER = r"""
+\documentclass[%(size)s,twocolumn,letterpaper]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{caption,booktabs}
+%(font)s
+\begin{document}
+\section{Rivers}
+%(before)s
+\begin{center}\captionof{table}{Boats per station}
+\begin{tabular}{l%(spec)s}%(top)s
+%(header)s \\ %(mid)s
+%(rows)s
+%(bottom)s\end{tabular}\end{center}
+Afterwards %(after)s
+\newpage
+\section{Counts}
+%(right)s
+\end{document}
+"""
+
+_WORDS = (
+    "river valley harbour boat town bank trade spring flood water level station survey record season market".split()
+)
+
+
+def _paragraph(rng: random.Random, sentences: int) -> str:
+    return " ".join(
+        " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 14))).capitalize() + "." for _ in range(sentences)
+    )
+
+
+def _typeset(folder: Path, source: str) -> Path:
+    (folder / "paper.tex").write_text(source, encoding="utf-8")
+    subprocess.run(
+        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "paper.tex"],
+        cwd=folder,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return folder / "paper.pdf"
+
+
+def _cells(html: str) -> list[list[str]]:
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", html)]
+
+
+@pytest.mark.parametrize(
+    ("columns", "size", "font", "rules"),
+    [
+        (4, "10pt", "", "booktabs"),
+        (5, "10pt", r"\usepackage{times}", "booktabs"),
+        (6, "10pt", "", "booktabs"),
+        (7, "10pt", r"\usepackage{times}", "hline"),
+        (5, "11pt", "", "hline"),
+        (6, "11pt", r"\usepackage{times}", "booktabs"),
+        (4, "12pt", r"\usepackage{palatino}", "booktabs"),
+        (5, "12pt", "", "hline"),
+    ],
+)
+def test_the_next_columns_lines_under_an_overfull_table_are_not_its_cells(
+    tmp_path: Path, columns: int, size: str, font: str, rules: str
+) -> None:
+    rng = random.Random(f"{columns}-{size}-{font}-{rules}")
+    header = ["Station Name", *[f"Boats Counted {i}" for i in range(1, columns)]]
+    body = [[f"harbour {r}", *[str(1000 + 37 * r + i) for i in range(1, columns)]] for r in range(1, 6)]
+    top, mid, bottom = (
+        (r"\toprule", r"\midrule", r"\bottomrule") if rules == "booktabs" else (r"\hline", r"\hline", r"\hline")
+    )
+    prose = [_paragraph(rng, 4), _paragraph(rng, 4), "\n\n".join(_paragraph(rng, 6) for _ in range(3))]
+    source = PAPER % {
+        "size": size,
+        "font": font,
+        "before": prose[0],
+        "spec": "r" * (columns - 1),
+        "top": top,
+        "mid": mid,
+        "bottom": bottom,
+        "header": " & ".join(header),
+        "rows": "\n".join(" & ".join(row) + r" \\" for row in body),
+        "after": prose[1],
+        "right": prose[2],
+    }
+    segments = segments_of(run_pipeline(_typeset(tmp_path, source), tmp_path / "work"))
+    tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert len(tables) == 1
+    assert _cells(tables[0].html) == [header, *body]
+    text = " ".join(s.text for s in segments if s.segment_type != pb.SEGMENT_TYPE_TABLE)
+    # every word of the prose, the next column's included, is read as text, once
+    assert _vocabulary(text) == _vocabulary(" ".join([*prose, "Boats per station"]))
+
+
+def _vocabulary(text: str) -> Counter[str]:
+    return Counter(w for w in re.findall(r"[a-z]+", text.lower()) if w in _WORDS)
