@@ -34,7 +34,9 @@ def _expected(columns: int, rng: random.Random, panels: int) -> tuple[list[str],
     for panel in rng.sample(_PANELS, panels):
         body.append(panel)
         for _ in range(rng.randint(3, 5)):
-            body.append([f"Item {len(body)}", *[f"{rng.randint(10, 999)}.{rng.randint(0, 9)}" for _ in range(1, columns)]])
+            body.append(
+                [f"Item {len(body)}", *[f"{rng.randint(10, 999)}.{rng.randint(0, 9)}" for _ in range(1, columns)]]
+            )
     return header, body
 
 
