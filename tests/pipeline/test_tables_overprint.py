@@ -1,7 +1,8 @@
 """Tables too wide for their column in a two-column pdflatex paper: the tabular is printed
 over the next column's lines (by 50 to 250 pt, up to covering that column whole). The
 table's cells hold the table's words only; the next column's lines, which continue as
-paragraphs above and below the table and do not line up with its columns, stay text."""
+paragraphs above and below the table and do not line up with its columns, stay text, and
+the table is read in the column it starts in."""
 
 from __future__ import annotations
 
@@ -106,6 +107,10 @@ def test_the_next_columns_lines_under_an_overfull_table_are_not_its_cells(
     tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
     assert len(tables) == 1
     assert _cells(tables[0].html) == [header, *body]
+    # read in its own column: the table, the rest of its column, then the next column
+    table = next(i for i, s in enumerate(segments) if s.segment_type == pb.SEGMENT_TYPE_TABLE)
+    afterwards = next(i for i, s in enumerate(segments) if s.text.startswith("Afterwards"))
+    assert table < afterwards < next(i for i, s in enumerate(segments) if s.text == "2 Counts")
     text = " ".join(s.text for s in segments if s.segment_type != pb.SEGMENT_TYPE_TABLE)
     # every word of the prose, the next column's included, is read as text, once
     assert _vocabulary(text) == _vocabulary(" ".join([*prose, "Boats per station"]))
