@@ -118,3 +118,59 @@ def test_the_next_columns_lines_under_an_overfull_table_are_not_its_cells(
 
 def _vocabulary(text: str) -> Counter[str]:
     return Counter(w for w in re.findall(r"[a-z]+", text.lower()) if w in _WORDS)
+
+
+@pytest.mark.parametrize("font", ["Times-Roman", "Helvetica"])
+@pytest.mark.parametrize("gap", [1.5, 2.5, 4.0])
+def test_a_table_ending_a_word_space_short_of_the_next_columns_lines_keeps_its_cells(
+    tmp_path: Path, font: str, gap: float
+) -> None:
+    """Its rules reach a little into the next column, and its rows share that column's
+    baselines: the last cell of each row stands a word space from the next column's line,
+    yet it is the table's (it starts left of where that column's lines start)."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen.canvas import Canvas
+
+    rng = random.Random(f"{font}{gap}")
+    size, pitch, left, right, middle = 10.0, 12.0, 50.0, 560.0, 300.0
+    column = middle + gap  # the next column starts a `gap` after the table's last cell
+    canvas = Canvas(str(tmp_path / "near.pdf"), pagesize=letter)
+    height = letter[1]
+
+    def justified(x0: float, x1: float, y: float) -> list[str]:
+        words: list[str] = []
+        while canvas.stringWidth(" ".join([*words, "market"]), font, size) < x1 - x0 - 20:
+            words.append(rng.choice(_WORDS))
+        natural = sum(canvas.stringWidth(w, font, size) for w in words)
+        space, x = (x1 - x0 - natural) / (len(words) - 1), x0
+        for word in words:
+            canvas.drawString(x, height - y, word)
+            x += canvas.stringWidth(word, font, size) + space
+        return words
+
+    canvas.setFont(font, size)
+    right_words: list[str] = []
+    for k in range(40):
+        right_words += justified(column, right, 80 + pitch * k)
+    left_words: list[str] = []
+    for k in range(8):
+        left_words += justified(left, middle - 10, 80 + pitch * k)
+    header = ["Station", "Boats", "Water Rate"]
+    body = [[f"harbour {r}", str(1000 + 37 * r), str(2000 + 41 * r)] for r in range(1, 6)]
+    top = 80 + pitch * 8  # the rows sit on the next column's baselines
+    for y in (top + 3, top + pitch + 3, top + pitch * (len(body) + 1) + 3):
+        canvas.line(left, height - y, column + 4, height - y)  # the rules run 4 pt into the next column
+    for i, row in enumerate([header, *body]):
+        y = height - (top + pitch * (1 + i))
+        canvas.drawString(left + 2, y, row[0])
+        canvas.drawRightString(left + 150, y, row[1])
+        canvas.drawRightString(middle, y, row[2])
+    for k in range(len(body) + 11, 40):
+        left_words += justified(left, middle - 10, 80 + pitch * k)
+    canvas.save()
+    segments = segments_of(run_pipeline(tmp_path / "near.pdf", tmp_path / "work"))
+    tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert len(tables) == 1
+    assert _cells(tables[0].html) == [header, *body]
+    text = " ".join(s.text for s in segments if s.segment_type != pb.SEGMENT_TYPE_TABLE)
+    assert _vocabulary(text) == _vocabulary(" ".join(left_words + right_words))

@@ -146,6 +146,8 @@ def other_column_words(box: Box, inside: list[Word], words: list[Word]) -> set[i
             for a, b, ys in columns
             if a - _EDGE <= x0
         )
-        if beyond or flush:
+        if flush:
             out.update(id(w) for w in held)
+        elif beyond:  # the table's own cells may stand a word space short of the next column's line
+            out.update(id(w) for w in held if any(w.box.x0 >= a - _EDGE for a, _, _ in columns))
     return out
