@@ -22,6 +22,7 @@ from server.pipeline.tables.text import median
 
 _WORD_SPACE_EM = 0.8  # a stretched word space stays under this; cells stand at least 1 em apart
 _MIN_SPACE_EM = 0.1  # a space shrunk to justify a line is still this wide
+_SENTENCE_SPACE_EM = 1.5  # typesetters widen the space after a sentence, and stretch it more
 _BASELINE_EM = 0.03  # one font on one baseline: the same loose box bottom, to rounding
 _EDGE = 1.5  # how closely a column's lines share its edges, in points
 _PROSE_WORDS = 4
@@ -65,8 +66,9 @@ def _split(words: list[Word]) -> list[list[Word]]:
 
 def _spaced(a: Word, b: Word) -> bool:
     gap = b.box.x0 - a.box.x1
+    widest = _SENTENCE_SPACE_EM if a.text.endswith((".", "!", "?", ":", ";")) else _WORD_SPACE_EM
     return (
-        _MIN_SPACE_EM * b.size <= gap <= _WORD_SPACE_EM * b.size
+        _MIN_SPACE_EM * b.size <= gap <= widest * b.size
         and abs(a.size - b.size) <= 0.1 * b.size
         and not (a.rotated or b.rotated)
     )
@@ -139,7 +141,7 @@ def other_column_words(box: Box, inside: list[Word], words: list[Word]) -> set[i
         if not held:
             continue
         x0, x1 = run[0].box.x0, max(w.box.x1 for w in run)
-        beyond = len(run) >= 2 and (x1 > box.x1 + 1 or x0 < box.x0 - 1)
+        beyond = x1 > box.x1 + 1 or x0 < box.x0 - 1  # a table's words stay within its rules
         # a paragraph's last line may be a single word, flush with the column's left edge
         flush = any(
             (abs(x0 - a) <= _EDGE or (len(run) >= 2 and abs(x1 - b) <= _EDGE)) and _on_grid(run[0].box.y1, ys, size)
