@@ -174,3 +174,67 @@ def test_a_table_ending_a_word_space_short_of_the_next_columns_lines_keeps_its_c
     assert _cells(tables[0].html) == [header, *body]
     text = " ".join(s.text for s in segments if s.segment_type != pb.SEGMENT_TYPE_TABLE)
     assert _vocabulary(text) == _vocabulary(" ".join(left_words + right_words))
+
+
+@pytest.mark.parametrize("font", ["Times-Roman", "Helvetica"])
+@pytest.mark.parametrize("over", [60.0, 120.0])
+def test_the_next_columns_lines_with_wide_sentence_spaces_are_not_the_tables(
+    tmp_path: Path, font: str, over: float
+) -> None:
+    """The next column's justified lines each hold a sentence end, whose space the
+    typesetter widens (here to about 1 em): they are still whole lines of that column,
+    so their words under the overfull table are not its cells."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen.canvas import Canvas
+
+    rng = random.Random(f"{font}{over}")
+    size, pitch, left, right, middle, column = 10.0, 12.0, 50.0, 560.0, 300.0, 310.0
+    canvas = Canvas(str(tmp_path / "wide.pdf"), pagesize=letter)
+    height = letter[1]
+    canvas.setFont(font, size)
+
+    def justified(x0: float, x1: float, y: float, sentence: bool) -> list[str]:
+        # a loose line: spaces of 0.4-0.6 em; a sentence's space stretches three times as much
+        # as a word space does (TeX's space factor), to about 1-1.2 em
+        while True:
+            words: list[str] = []
+            while canvas.stringWidth(" ".join(words), font, size) < x1 - x0 - 25:
+                words.append(rng.choice(_WORDS))
+            natural = sum(canvas.stringWidth(w, font, size) for w in words) + canvas.stringWidth(".", font, size)
+            space = (x1 - x0 - natural - (0.6 * size if sentence else 0)) / (len(words) - 1)
+            if 0.4 * size <= space <= 0.6 * size:
+                break
+        end = rng.randint(1, len(words) - 3) if sentence else -1
+        words[end] += "."
+        x = x0
+        for i, word in enumerate(words):
+            canvas.drawString(x, height - y, word)
+            x += canvas.stringWidth(word, font, size) + space + (0.6 * size if i == end and sentence else 0)
+        return words
+
+    right_words: list[str] = []
+    for k in range(40):
+        right_words += justified(column, right, 80 + pitch * k, True)
+    left_words: list[str] = []
+    for k in range(8):
+        left_words += justified(left, middle, 80 + pitch * k, False)
+    header = ["Station Name", "Boats Counted", "Water Level", "Flood Record"]
+    body = [[f"harbour {r}", str(1000 + 37 * r), str(2000 + 41 * r), str(3000 + 43 * r)] for r in range(1, 6)]
+    top, x1 = 80 + pitch * 8 + 5, middle + over  # rows between the next column's baselines
+    for y in (top - pitch + 3, top + 3, top + pitch * len(body) + 3):
+        canvas.line(left, height - y, x1, height - y)
+    edges = [left + 2, left + 0.45 * (x1 - left), left + 0.72 * (x1 - left), x1 - 2]
+    for i, row in enumerate([header, *body]):
+        y = height - (top + pitch * i)
+        canvas.drawString(edges[0], y, row[0])
+        for edge, cell in zip(edges[1:], row[1:], strict=True):
+            canvas.drawRightString(edge, y, cell)
+    for k in range(len(body) + 11, 40):
+        left_words += justified(left, middle, 80 + pitch * k, False)
+    canvas.save()
+    segments = segments_of(run_pipeline(tmp_path / "wide.pdf", tmp_path / "work"))
+    tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert len(tables) == 1
+    assert _cells(tables[0].html) == [header, *body]
+    text = " ".join(s.text for s in segments if s.segment_type != pb.SEGMENT_TYPE_TABLE)
+    assert _vocabulary(text) == _vocabulary(" ".join(left_words + right_words))

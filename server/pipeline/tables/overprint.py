@@ -22,10 +22,8 @@ from server.pipeline.tables.text import median
 
 _WORD_SPACE_EM = 0.8  # a stretched word space stays under this; cells stand at least 1 em apart
 _MIN_SPACE_EM = 0.1  # a space shrunk to justify a line is still this wide
-_SENTENCE_SPACE_EM = 1.5  # typesetters widen the space after a sentence, and stretch it more
 _BASELINE_EM = 0.03  # one font on one baseline: the same loose box bottom, to rounding
 _EDGE = 1.5  # how closely a column's lines share its edges, in points
-_PROSE_WORDS = 4
 
 
 def word_runs(words: Iterable[Word]) -> list[list[Word]]:
@@ -66,9 +64,8 @@ def _split(words: list[Word]) -> list[list[Word]]:
 
 def _spaced(a: Word, b: Word) -> bool:
     gap = b.box.x0 - a.box.x1
-    widest = _SENTENCE_SPACE_EM if a.text.endswith((".", "!", "?", ":", ";")) else _WORD_SPACE_EM
     return (
-        _MIN_SPACE_EM * b.size <= gap <= widest * b.size
+        _MIN_SPACE_EM * b.size <= gap <= _WORD_SPACE_EM * b.size
         and abs(a.size - b.size) <= 0.1 * b.size
         and not (a.rotated or b.rotated)
     )
@@ -91,22 +88,27 @@ def _longest_chain(words: list[Word]) -> list[Word]:
 
 
 def _columns_around(box: Box, runs: list[list[Word]], size: float) -> list[tuple[float, float, list[float]]]:
-    """Text columns that start inside the box and whose prose lines stand right above or
-    below it (at least two lines sharing both edges): their left and right edges and
-    their lines' baselines."""
+    """Text columns that start inside the box and whose lines stand right above or below
+    it: a left edge where two or more of those lines start and a right edge where two or
+    more of the runs from there on end (a justified column; a sentence's wide space may
+    cut a line in two runs); with the baselines of the lines that start on the edge."""
     reach = 4 * size
-    outside = [
-        (r[0].box.x0, r[-1].box.x1, r[0].box.y1)
+    around = [
+        r
         for r in runs
-        if len(r) >= _PROSE_WORDS
-        and (box.y0 - reach <= r[-1].box.y1 <= box.y0 + 1 or box.y1 - 1 <= r[0].box.y0 <= box.y1 + reach)
-        and box.x0 + 2 * size < r[0].box.x0 < box.x1
+        if len(r) >= 2 and (box.y0 - reach <= r[-1].box.y1 <= box.y0 + 1 or box.y1 - 1 <= r[0].box.y0 <= box.y1 + reach)
     ]
+    outside = [r for r in around if box.x0 + 2 * size < r[0].box.x0 < box.x1]
     columns: list[tuple[float, float, list[float]]] = []
-    for x0, x1, _ in outside:
-        shared = sorted(y for a, b, y in outside if abs(a - x0) <= _EDGE and abs(b - x1) <= _EDGE)
-        if len(shared) >= 2 and not any(abs(a - x0) <= _EDGE and abs(b - x1) <= _EDGE for a, b, _ in columns):
-            columns.append((x0, x1, shared))
+    for run in outside:
+        left = run[0].box.x0
+        if any(abs(left - a) <= _EDGE for a, _, _ in columns):
+            continue
+        starting = [r for r in outside if abs(r[0].box.x0 - left) <= _EDGE]
+        ends = [r[-1].box.x1 for r in around if r[0].box.x0 >= left - _EDGE]
+        right = max(ends, key=lambda x: (sum(1 for e in ends if abs(e - x) <= _EDGE), x))
+        if len(starting) >= 2 and sum(1 for e in ends if abs(e - right) <= _EDGE) >= 2:
+            columns.append((left, right, sorted(r[0].box.y1 for r in starting)))
     return columns
 
 
