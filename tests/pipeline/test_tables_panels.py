@@ -131,3 +131,56 @@ def test_a_multicolumn_panel_label_in_a_latex_table_spans_its_row(tmp_path: Path
     tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
     assert len(tables) == 1
     _check(tables[0].html, header, body, columns)
+
+
+@pytest.mark.parametrize("font", ["Helvetica", "Times-Roman"])
+@pytest.mark.parametrize("wrapped", [0, 1, 2])
+def test_a_wrapped_cells_next_line_centred_on_the_table_by_chance_stays_in_its_cell(
+    tmp_path: Path, font: str, wrapped: int
+) -> None:
+    """A description that wraps: its next line starts where the cell does, and here it also
+    happens to be centred on the table. It is that cell's text, not a label across the table."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    size, pitch, left = 9.0, 11.0, 60.0
+    labels = ["CURRENT_USER", "JOB_NAME", "SERVER_MODE", "USER_NAME"]
+    lines = [
+        ["The effective user of the thread including adopted authority. When no adopted"],
+        ["The name of the job that runs the request."],
+        ["Whether the server runs in single or multiple mode."],
+        ["The user profile that started the thread."],
+    ]
+    tail = "authority is present, this has the same value as USER."
+    lines[wrapped] = ["The effective user of the thread including adopted authority. When no adopted", tail]
+    canvas = Canvas(str(tmp_path / "wrapped.pdf"), pagesize=A4)
+    height = A4[1]
+    canvas.setFont(font, size)
+    longest = max(canvas.stringWidth(t, font, size) for cell in lines for t in cell)
+    # the description column starts where the wrapped line's centre falls on the table's centre
+    column = left + longest - canvas.stringWidth(tail, font, size)
+    canvas.drawString(left, height - 100, "The functions return these special registers.")
+    y, right = 130.0, column + longest  # a grid round every cell, as manuals draw it
+    rules = [y - pitch]
+    canvas.drawString(left, height - y, "Register")
+    canvas.drawString(column, height - y, "Description")
+    for label, cell in zip(labels, lines, strict=True):
+        rules.append(y + 0.6 * pitch)
+        y += pitch * 1.5
+        canvas.drawString(left, height - y, label)
+        for n, text in enumerate(cell):
+            canvas.drawString(column, height - y - n * pitch, text)
+        y += pitch * (len(cell) - 1)
+    rules.append(y + 0.6 * pitch)
+    for r in rules:
+        canvas.line(left - 4, height - r, right + 4, height - r)
+    for x in (left - 4, column - 4, right + 4):
+        canvas.line(x, height - rules[0], x, height - rules[-1])
+    canvas.drawString(left, height - y - 40, "The registers are read at the start of each statement.")
+    canvas.save()
+    segments = segments_of(run_pipeline(tmp_path / "wrapped.pdf", tmp_path / "work"))
+    tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert len(tables) == 1
+    rows = _rows(tables[0].html)
+    assert rows[1 + wrapped] == [(labels[wrapped], 1), (" ".join(lines[wrapped]), 1)]
+    assert len(rows) == 1 + len(labels)

@@ -50,7 +50,7 @@ def build_table(
         line.segments = split_segments(line, _SEGMENT_GAP_EM * size, cuts)
     header = header_count(lines)
     body = [line for line in lines[header:] if len(line.segments) >= 2] or lines
-    panels = _panel_lines(lines, body, box)
+    panels = _panel_lines(lines, body, box, header)
     first_panel = next((i for i, line in enumerate(lines) if id(line) in panels), len(lines))
     if 0 < first_panel < header:  # a label across the table right under the head starts the body
         header = first_panel
@@ -95,10 +95,11 @@ def build_table(
     return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words, spans)
 
 
-def _panel_lines(lines: list[TextLine], body: list[TextLine], box: Box) -> set[int]:
+def _panel_lines(lines: list[TextLine], body: list[TextLine], box: Box, header: int) -> set[int]:
     """Lines that label a part of the table across all its columns ("Panel A", a section of
     the rows): one cell of text, not a number, centred on the table (on its body's text or
-    its box) and standing between rows of several cells, so it is no title above the table."""
+    its box), not starting where a body's text cell right above it starts (that cell's next line),
+    and standing between rows of several cells, so it is no title above the table."""
     cells = [s for line in body for s in line.segments]
     if len(body) < 2 or not cells:
         return set()
@@ -112,6 +113,9 @@ def _panel_lines(lines: list[TextLine], body: list[TextLine], box: Box) -> set[i
         centre = (seg.x0 + seg.x1) / 2
         if min(abs(centre - (left + right) / 2), abs(centre - box.cx)) > tolerance:
             continue
+        above = lines[index - 1].segments if index > header else []
+        if any(abs(seg.x0 - s.x0) <= 1.0 and not is_number(s.text) for s in above):
+            continue  # it starts where a body's text cell right above does: that cell's next line
         if any(len(other.segments) >= 2 for other in lines[index + 1 :]):
             out.add(id(line))
     return out
