@@ -30,14 +30,25 @@ def _measure(region: Region, regions: list[Region]) -> tuple[float, float]:
     box = region.box
     over = [o.box for o in regions if o is not region and o.box.x_overlap(box) > 0 and o.box.y_overlap(box) > 0]
     x0, x1 = box.x0, box.x1
-    # it reaches into a column that runs on past its end (a word inside a paragraph does not)
-    if any(o.x0 > box.x0 + GUTTER and o.x1 > box.x1 + GUTTER for o in over):  # a column on its right
+    # it reaches into a column that runs on past its end (a word inside a paragraph does not),
+    # or covers that column's width while the column runs on above or below it
+    if any(o.x0 > box.x0 + GUTTER and (o.x1 > box.x1 + GUTTER or _runs_on(o, box, regions)) for o in over):
         own = [r.box.x1 for r in regions if r is not region and abs(r.box.x0 - box.x0) <= 2 * _EDGE and r.box.x1 < x1]
         x1 = max(own, default=x1)
     if any(o.x1 < box.x1 - GUTTER and o.x0 < box.x0 - GUTTER for o in over):  # a column on its left
         own = [r.box.x0 for r in regions if r is not region and abs(r.box.x1 - box.x1) <= 2 * _EDGE and r.box.x0 > x0]
         x0 = min(own, default=x0)
     return x0, x1
+
+
+def _runs_on(piece: Box, box: Box, regions: list[Region]) -> bool:
+    """Whether the column `piece` is set in (regions sharing both its edges) runs on above or below `box`."""
+    return any(
+        abs(r.box.x0 - piece.x0) <= 2 * _EDGE
+        and abs(r.box.x1 - piece.x1) <= 2 * _EDGE
+        and (r.box.y1 <= box.y0 + _EDGE or r.box.y0 >= box.y1 - _EDGE)
+        for r in regions
+    )
 
 
 def _spans(regions: list[Region]) -> list[tuple[float, float]]:
@@ -50,13 +61,14 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
     left on RTL pages); then horizontal bands top to bottom."""
     if len(regions) <= 1:
         return list(regions)
-    x_gaps = _gaps(_spans(regions), GUTTER)
+    spans = _spans(regions)
+    x_gaps = _gaps(spans, GUTTER)
     y_gaps = _gaps([(r.box.y0, r.box.y1) for r in regions], 0.5)
     if x_gaps:  # a white band from top to bottom is a column gutter: columns first
         cuts = [(a + b) / 2 for a, b in x_gaps]
         groups: list[list[Region]] = [[] for _ in range(len(cuts) + 1)]
-        for region in regions:
-            groups[sum(1 for c in cuts if region.box.cx > c)].append(region)
+        for region, (x0, x1) in zip(regions, spans, strict=True):  # an overfull box goes with its own column
+            groups[sum(1 for c in cuts if (x0 + x1) / 2 > c)].append(region)
         if rtl:
             groups.reverse()
     elif y_gaps:

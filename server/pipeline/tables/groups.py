@@ -42,7 +42,10 @@ def group_spans(rows: list[Row]) -> list[tuple[int, int, int]]:
     row of its group (a label on a line of its own leaves an empty row, which is
     dropped from `rows`), and returns (first row, last row, column) of each span."""
     body = rows[next((r for r, row in enumerate(rows) if _is_data(row)), 0) :]
-    lone = [row for row in body if len(row.cells) == 1]
+    # a lone cell across columns labels a part of the table ("Panel A"), not a group of rows
+    lone = [
+        row for row in body if len(row.cells) == 1 and all(s.c0 == s.c1 for segs in row.cells.values() for s in segs)
+    ]
     full = [row for row in body if len(row.cells) >= 2]
     if len(full) < 3 or not lone and not any(0 in row.cells for row in full):
         return []

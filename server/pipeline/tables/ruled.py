@@ -14,15 +14,26 @@ from itertools import pairwise
 from server.pipeline.geometry import Box
 from server.pipeline.pdf.extract import Rule, Word
 from server.pipeline.pdf.lines import build_lines
+from server.pipeline.tables.continued import rows_below
 from server.pipeline.tables.grid import build_table
 from server.pipeline.tables.model import Table
+from server.pipeline.tables.overprint import other_column_words, word_runs
+from server.pipeline.tables.text import median
 from server.pipeline.tables.ruling import RuleLine, clusters, distinct, merge_rules
 
 _MIN_FILLED = 0.35  # share of a table's cells that hold text
+_PROSE_WORDS = 6
 
 
 def _words_in(words: list[Word], box: Box) -> list[Word]:
     return [w for w in words if box.contains_point(w.box.cx, w.box.cy, margin=1.0)]
+
+
+def _table_words(words: list[Word], box: Box) -> list[Word]:
+    """The words inside a table's box, less the lines of a text column it is printed over."""
+    inside = _words_in(words, box)
+    other = other_column_words(box, inside, words)
+    return [w for w in inside if id(w) not in other]
 
 
 def _grid_table(hs: list[RuleLine], vs: list[RuleLine], words: list[Word]) -> Table | None:
@@ -32,7 +43,7 @@ def _grid_table(hs: list[RuleLine], vs: list[RuleLine], words: list[Word]) -> Ta
         max(max(h.end for h in hs), max(v.pos for v in vs)),
         max(max(h.pos for h in hs), max(v.end for v in vs)),
     )
-    inside = _words_in(words, box)
+    inside = _table_words(words, box)
     if not inside:
         return None
     xs = distinct([box.x0, box.x1, *(v.pos for v in vs)])
@@ -58,8 +69,15 @@ def _extend_by_rows(box: Box, group: list[RuleLine], words: list[Word]) -> Box:
         if not inside or any(w.box.x0 < band.x0 - 2 or w.box.x1 > band.x1 + 2 for w in inside):
             return False
         lines = build_lines(inside)
-        # cells: several fragments side by side, none as wide as a paragraph line
-        return len(lines) >= 2 and all(line.box.width < 0.6 * band.width for line in lines)
+        # cells: several fragments side by side, none as wide as a paragraph line, and none the
+        # line of a column the table is printed over (many words set with word spaces only,
+        # starting inside the table rather than at its edge as a note under it does)
+        em = median([w.size for w in inside], 10.0)
+        return (
+            len(lines) >= 2
+            and all(line.box.width < 0.6 * band.width for line in lines)
+            and not any(len(run) >= _PROSE_WORDS and run[0].box.x0 > band.x0 + 2 * em for run in word_runs(inside))
+        )
 
     for _ in range(3):  # a header of a row or two; more would be guessing
         band = Box(box.x0, box.y0 - pitch, box.x1, box.y0)
@@ -91,7 +109,9 @@ def _booktabs_tables(hs: list[RuleLine], words: list[Word], page_width: float, p
         if len(group) < 2:
             continue
         box = _extend_by_rows(Box(first.start, group[0].pos, first.end, group[-1].pos), group, words)
-        inside = _words_in(words, box)
+        if box.y1 <= group[-1].pos + 0.5:
+            box = rows_below(box, words)
+        inside = _table_words(words, box)
         if len(inside) < 4:
             continue
         table = build_table(box, inside, [], group)
