@@ -29,7 +29,7 @@ def run_probe(code: str, threads: str | None = None) -> dict:
 THREADS = r"""
 import json
 from server.pipeline.ocr import engine as ocr_engine
-print(json.dumps([s.get_session_options().intra_op_num_threads for s in ocr_engine.sessions()]))
+print(json.dumps(ocr_engine.session_threads()))
 """
 
 

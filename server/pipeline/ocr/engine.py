@@ -47,6 +47,7 @@ try:  # numpy comes with the [ocr] extra; without it this module must still impo
 except ImportError:  # pragma: no cover - exercised by the engine-absent test in a subprocess
     np = None  # type: ignore[assignment]
 
+BACKENDS = ("openvino", "onnxruntime")
 INSTALL_HINT = "OCR needs the optional OCR engine: install it with `pip install 'chunkd[ocr]'`"
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -149,8 +150,28 @@ class Engine:
     det: Any
     rec: Any
 
-    def sessions(self) -> list[Any]:
-        return [self.det.session.session, self.rec.session.session]
+
+def backend() -> str:
+    """The inference runtime: CHUNKD_OCR_ENGINE ("openvino" or "onnxruntime"),
+    else OpenVINO where it is installed, else ONNX Runtime. Both run the same
+    ONNX files from the wheels; OpenVINO runs them two to three times faster
+    on the CPU (bench/ocr.md)."""
+    chosen = os.environ.get("CHUNKD_OCR_ENGINE", "").strip().lower()
+    if chosen in BACKENDS:
+        return chosen
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        return "onnxruntime"
+    return "openvino"
+
+
+def _openvino_config(n: int) -> dict[str, Any]:
+    """One inference thread per session and no pinning: the worker pool runs
+    one process per core, and OpenVINO would pin every process's thread to
+    the same first core. The precision is OpenVINO's default for the CPU:
+    bfloat16 where the CPU computes in it (AMX), float32 elsewhere."""
+    return {"inference_num_threads": n, "performance_hint": "LATENCY", "enable_cpu_pinning": False}
 
 
 @cache
@@ -158,15 +179,19 @@ def engine() -> Engine:
     """The process's RapidOCR 3 detector and recogniser."""
     try:
         import cv2
-        import onnxruntime  # noqa: F401
-        from rapidocr import RapidOCR
+        from rapidocr import EngineType, RapidOCR
+
+        __import__(backend())
     except ImportError as exc:
         raise EngineMissing(str(exc)) from exc
     models = _models_dir()
     n = threads()
     cv2.setNumThreads(n)
+    kind = EngineType(backend())
     params = {
         "Global.log_level": "warning",
+        "Det.engine_type": kind,
+        "Rec.engine_type": kind,
         "Det.model_path": str(models / DET_MODEL),
         "Global.use_cls": False,
         "Rec.model_path": str(models / REC_MODEL),
@@ -176,12 +201,13 @@ def engine() -> Engine:
         "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
         "EngineConfig.onnxruntime.intra_op_num_threads": n,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        **{f"EngineConfig.openvino.{k}": v for k, v in _openvino_config(n).items()},
     }
     with _quiet():
         ocr = RapidOCR(params=params)
         # RapidOCR's own __call__ runs the whole chain on one image; chunkd
         # needs the steps apart (orientation once per page, crops from the
-        # upright full-size image), so it takes the three models RapidOCR loads
+        # upright full-size image), so it takes the two models RapidOCR loads
         return Engine(ocr._load_det_model(), ocr._load_rec_model())
 
 
@@ -200,22 +226,31 @@ def layout_model() -> Any:
     if not path.is_file():
         return None
     n = threads()
+    kind = backend()
+    config = _openvino_config(n) if kind == "openvino" else {"intra_op_num_threads": n, "inter_op_num_threads": 1}
     with _quiet():
         return RapidLayout(
-            model_type="pp_layout_cdla",
-            model_dir_or_path=str(path),
-            engine_cfg={"intra_op_num_threads": n, "inter_op_num_threads": 1},
+            model_type="pp_layout_cdla", model_dir_or_path=str(path), engine_type=kind, engine_cfg=config
         )
 
 
-def sessions() -> list[Any]:
-    """The ONNX Runtime sessions this process holds, for diagnostics: the
-    thread settings can be checked on them."""
-    found = engine().sessions()
+def _session_threads(session: Any) -> int:
+    if hasattr(session, "get_session_options"):  # onnxruntime.InferenceSession
+        return int(session.get_session_options().intra_op_num_threads)
+    compiled = session.get_compiled_model() if hasattr(session, "get_compiled_model") else session
+    return int(compiled.get_property("INFERENCE_NUM_THREADS"))
+
+
+def session_threads() -> list[int]:
+    """Threads of each inference session this process holds (detection,
+    recognition, layout), for diagnostics."""
+    ocr = engine()
+    found = [ocr.det.session.session, ocr.rec.session.session]
     model = layout_model()
     if model is not None:
-        found.append(model.session.session)
-    return found
+        session = model.session
+        found.append(getattr(session, "session", None) or session.compiled_model)
+    return [_session_threads(s) for s in found]
 
 
 def engine_available() -> bool:
@@ -224,8 +259,8 @@ def engine_available() -> bool:
     import (opencv without libGL, a Python newer than the wheels support)."""
     try:
         import cv2  # noqa: F401
-        import onnxruntime  # noqa: F401
 
+        __import__(backend())
         models = _models_dir()
     except (ImportError, EngineMissing) as exc:
         logging.getLogger(__name__).warning("OCR engine unavailable: %s", exc)
