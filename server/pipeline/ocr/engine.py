@@ -160,6 +160,10 @@ class Engine:
 
     det: Any
     rec: Any
+    # OpenVINO: lines padded to `padded_width` and read REC_BATCH at a time.
+    # ONNX Runtime compiles nothing per shape and reads fastest one line at a
+    # time, each padded to its own width (bench/ocr.md).
+    ladder: bool = False
 
 
 def backend() -> str:
@@ -218,7 +222,7 @@ def engine() -> Engine:
         # RapidOCR's own __call__ runs the whole chain on one image; chunkd
         # needs the steps apart (orientation once per page, crops from the
         # upright full-size image), so it takes the two models RapidOCR loads
-        return Engine(ocr._load_det_model(), ocr._load_rec_model())
+        return Engine(ocr._load_det_model(), ocr._load_rec_model(), ladder=kind == EngineType.OPENVINO)
 
 
 @cache
@@ -398,14 +402,14 @@ def padded_width(width: float) -> int:
     return ladder
 
 
-def batches(widths: list[int]) -> list[list[int]]:
-    """Indices of lines recognised together: up to REC_BATCH lines padded to
+def batches(widths: list[int], size: int) -> list[list[int]]:
+    """Indices of lines recognised together: up to `size` lines padded to
     the same width. Each call has a fixed cost of a few short lines, which a
     batch of short table cells shares."""
     groups: dict[int, list[list[int]]] = {}
     for i in sorted(range(len(widths)), key=lambda i: widths[i]):
         same = groups.setdefault(widths[i], [[]])
-        if len(same[-1]) >= REC_BATCH:
+        if len(same[-1]) >= size:
             same.append([])
         same[-1].append(i)
     return [group for same in groups.values() for group in same]
@@ -427,13 +431,17 @@ def _normalise(crop: np.ndarray, width: int) -> np.ndarray:
 def _read(ocr: Engine, crops: list[np.ndarray], word_boxes: bool = False) -> Reads:
     """Recognition of line crops: texts, scores and, with `word_boxes`, each
     character's CTC frame. RapidOCR's own loop pads a batch to its widest
-    line; here every line is padded to its `padded_width`."""
+    line and every line to at least 320 pixels; here each line is padded to
+    its own width, or on OpenVINO to its `padded_width`."""
     rec = ocr.rec
     height = REC_HEIGHT
     ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
-    widths = [padded_width(height * r) for r in ratios]
+    if ocr.ladder:
+        widths, size = [padded_width(height * r) for r in ratios], REC_BATCH
+    else:
+        widths, size = [max(REC_MIN_WIDTH, math.ceil(height * r)) for r in ratios], 1
     reads = Reads([""] * len(crops), [0.0] * len(crops), [None] * len(crops))
-    for group in batches(widths):
+    for group in batches(widths, size):
         padded = widths[group[0]] / height
         batch = np.stack([_normalise(crops[i], widths[i]) for i in group])
         lines, infos = rec.postprocess_op(
