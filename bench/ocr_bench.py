@@ -229,12 +229,14 @@ def main() -> None:
             reports[mode] = one.submit(single_worker, pages, use_layout, args.runs).result()
         pools[mode] = pool_throughput(pages, use_layout, args.runs, args.workers)
         print(f"{mode}: done", file=sys.stderr)
-    import onnxruntime
+    from importlib.metadata import version
+
+    from server.pipeline.ocr.engine import backend
 
     body = table(pages, reports, pools, args.workers)
     header = (
         f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-        f"Python {platform.python_version()}, onnxruntime {onnxruntime.__version__}; "
+        f"Python {platform.python_version()}, runtime {backend()} {version(backend())}; "
         f"CHUNKD_OCR_THREADS={os.environ.get('CHUNKD_OCR_THREADS', '1')}; pages rendered at {args.dpi} dpi; "
         f"median of {args.runs} runs; 1-min load average {load_before:.1f} at start, "
         f"{os.getloadavg()[0]:.1f} at end."

@@ -30,7 +30,7 @@ print(json.dumps(result))
 
 @pytest.mark.parametrize(
     "blocked",
-    [["rapidocr"], ["rapidocr", "rapid_layout", "onnxruntime", "cv2", "numpy"]],
+    [["rapidocr"], ["rapidocr", "rapid_layout", "onnxruntime", "openvino", "cv2", "numpy"]],
     ids=["engine", "whole-extra"],
 )
 def test_missing_engine_is_a_clear_pipeline_error(blocked: list[str]) -> None:

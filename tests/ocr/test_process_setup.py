@@ -3,6 +3,7 @@ it works with the network unreachable (the models come from the wheels)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -15,10 +16,12 @@ from tests.harness import CORPUS, ROOT
 pytestmark = pytest.mark.usefixtures("engine_installed")
 
 
-def run_probe(code: str, threads: str | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "CHUNKD_OCR_THREADS"}
+def run_probe(code: str, threads: str | None = None, runtime: str | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("CHUNKD_OCR_THREADS", "CHUNKD_OCR_ENGINE")}
     if threads is not None:
         env["CHUNKD_OCR_THREADS"] = threads
+    if runtime is not None:
+        env["CHUNKD_OCR_ENGINE"] = runtime
     done = subprocess.run(
         [sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=240, env=env
     )
@@ -29,15 +32,22 @@ def run_probe(code: str, threads: str | None = None) -> dict:
 THREADS = r"""
 import json
 from server.pipeline.ocr import engine as ocr_engine
-print(json.dumps([s.get_session_options().intra_op_num_threads for s in ocr_engine.sessions()]))
+print(json.dumps(ocr_engine.session_threads()))
 """
 
 
+def installed(runtime: str) -> None:
+    if importlib.util.find_spec(runtime) is None:
+        pytest.skip(f"{runtime} is not installed")
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
 @pytest.mark.parametrize("setting, expected", [(None, 1), ("2", 2)])
-def test_sessions_use_the_configured_threads(setting: str | None, expected: int) -> None:
+def test_sessions_use_the_configured_threads(setting: str | None, expected: int, runtime: str) -> None:
+    installed(runtime)
     if expected > (os.cpu_count() or 1):
         pytest.skip("needs as many cores as threads asked for")
-    threads = run_probe(THREADS, setting)
+    threads = run_probe(THREADS, setting, runtime)
     assert len(threads) == 3, "det, rec and layout: one set of sessions per process"
     assert threads == [expected] * 3
 
@@ -57,6 +67,8 @@ print(json.dumps([s.content for s in segments]))
 """
 
 
-def test_reads_with_the_network_unreachable() -> None:
-    contents = run_probe(OFFLINE.replace("PDF", repr(str(CORPUS / "ocr" / "ocr_test.pdf"))))
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
+def test_reads_with_the_network_unreachable(runtime: str) -> None:
+    installed(runtime)
+    contents = run_probe(OFFLINE.replace("PDF", repr(str(CORPUS / "ocr" / "ocr_test.pdf"))), runtime=runtime)
     assert "Docling bundles PDF document conversion" in " ".join(contents)

@@ -2,7 +2,7 @@
 
 The models are the PP-OCRv6 detection and recognition models and the text
 direction classifier that ship inside the `rapidocr` wheel; they are loaded by
-path, so RapidOCR never reaches its download code. The ONNX Runtime sessions
+path, so RapidOCR never reaches its download code. The inference sessions
 are created lazily, once per process, because the worker runs pages in a
 process pool: loading per page would cost more than reading it, and loading in
 the parent would copy the sessions into every fork. Each session runs on
@@ -19,10 +19,15 @@ Where the time goes, and what each step here does about it:
   recogniser's confidence on a few of the longest lines, read as they stand
   and turned half round, tells which way up. Lines are then cut from the
   upright image, and no line is classified on its own.
+- The models run on OpenVINO where it is installed (CHUNKD_OCR_ENGINE picks
+  one): the same ONNX files, read two to three times faster than by ONNX
+  Runtime on the CPU, and faster again where the CPU computes in bfloat16.
 - Recognition (most of the time on a dense page: it is linear in the total
-  width of the lines) runs one line at a time, on crops narrowed to REC_WIDTH
-  and padded to no more than their own width: a batch is padded to its
-  widest line, which costs more than batching saves.
+  width of the lines) runs on crops narrowed to REC_WIDTH, each padded to
+  the next of a few dozen widths (`padded_width`): OpenVINO compiles
+  kernels for every input shape it has not seen, which cost as much as
+  reading a long line. Up to REC_BATCH lines of one padded width are read
+  together, which shares the fixed cost of a call among short table cells.
 - Each recognised character has a position (its CTC frame), so every line
   comes with word boxes, and a word gap the recogniser did not print as a
   space is found from the gap between the characters' positions. A line that
@@ -32,6 +37,7 @@ Where the time goes, and what each step here does about it:
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +53,7 @@ try:  # numpy comes with the [ocr] extra; without it this module must still impo
 except ImportError:  # pragma: no cover - exercised by the engine-absent test in a subprocess
     np = None  # type: ignore[assignment]
 
+BACKENDS = ("openvino", "onnxruntime")
 INSTALL_HINT = "OCR needs the optional OCR engine: install it with `pip install 'chunkd[ocr]'`"
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -75,6 +82,11 @@ REC_MIN_WIDTH = 48
 # ems) is a column gutter that detection bridged: the line is split there.
 SPACE_FRAMES = 6
 COLUMN_GAP = 1.5
+REC_HEIGHT = 48  # the recogniser's input height
+REC_BATCH = 4  # lines of one padded width read together (bench/ocr.md: 8 was no better)
+REC_STEP = 32
+REC_FINE = 512
+REC_GROWTH = 1.125
 
 
 class EngineMissing(Exception):
@@ -148,9 +160,33 @@ class Engine:
 
     det: Any
     rec: Any
+    # OpenVINO: lines padded to `padded_width` and read REC_BATCH at a time.
+    # ONNX Runtime compiles nothing per shape and reads fastest one line at a
+    # time, each padded to its own width (bench/ocr.md).
+    ladder: bool = False
 
-    def sessions(self) -> list[Any]:
-        return [self.det.session.session, self.rec.session.session]
+
+def backend() -> str:
+    """The inference runtime: CHUNKD_OCR_ENGINE ("openvino" or "onnxruntime"),
+    else OpenVINO where it is installed, else ONNX Runtime. Both run the same
+    ONNX files from the wheels; OpenVINO runs them two to three times faster
+    on the CPU (bench/ocr.md)."""
+    chosen = os.environ.get("CHUNKD_OCR_ENGINE", "").strip().lower()
+    if chosen in BACKENDS:
+        return chosen
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        return "onnxruntime"
+    return "openvino"
+
+
+def _openvino_config(n: int) -> dict[str, Any]:
+    """One inference thread per session and no pinning: the worker pool runs
+    one process per core, and OpenVINO would pin every process's thread to
+    the same first core. The precision is OpenVINO's default for the CPU:
+    bfloat16 where the CPU computes in it (AMX), float32 elsewhere."""
+    return {"inference_num_threads": n, "performance_hint": "LATENCY", "enable_cpu_pinning": False}
 
 
 @cache
@@ -158,31 +194,35 @@ def engine() -> Engine:
     """The process's RapidOCR 3 detector and recogniser."""
     try:
         import cv2
-        import onnxruntime  # noqa: F401
-        from rapidocr import RapidOCR
+        from rapidocr import EngineType, RapidOCR
+
+        __import__(backend())
     except ImportError as exc:
         raise EngineMissing(str(exc)) from exc
     models = _models_dir()
     n = threads()
     cv2.setNumThreads(n)
+    kind = EngineType(backend())
     params = {
         "Global.log_level": "warning",
+        "Det.engine_type": kind,
+        "Rec.engine_type": kind,
         "Det.model_path": str(models / DET_MODEL),
         "Global.use_cls": False,
         "Rec.model_path": str(models / REC_MODEL),
         "Det.limit_type": "max",
         "Det.limit_side_len": DET_SIDE,
-        "Rec.rec_batch_num": 1,
-        "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
+        "Rec.rec_img_shape": [3, REC_HEIGHT, REC_MIN_WIDTH],
         "EngineConfig.onnxruntime.intra_op_num_threads": n,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        **{f"EngineConfig.openvino.{k}": v for k, v in _openvino_config(n).items()},
     }
     with _quiet():
         ocr = RapidOCR(params=params)
         # RapidOCR's own __call__ runs the whole chain on one image; chunkd
         # needs the steps apart (orientation once per page, crops from the
-        # upright full-size image), so it takes the three models RapidOCR loads
-        return Engine(ocr._load_det_model(), ocr._load_rec_model())
+        # upright full-size image), so it takes the two models RapidOCR loads
+        return Engine(ocr._load_det_model(), ocr._load_rec_model(), ladder=kind == EngineType.OPENVINO)
 
 
 @cache
@@ -200,22 +240,31 @@ def layout_model() -> Any:
     if not path.is_file():
         return None
     n = threads()
+    kind = backend()
+    config = _openvino_config(n) if kind == "openvino" else {"intra_op_num_threads": n, "inter_op_num_threads": 1}
     with _quiet():
         return RapidLayout(
-            model_type="pp_layout_cdla",
-            model_dir_or_path=str(path),
-            engine_cfg={"intra_op_num_threads": n, "inter_op_num_threads": 1},
+            model_type="pp_layout_cdla", model_dir_or_path=str(path), engine_type=kind, engine_cfg=config
         )
 
 
-def sessions() -> list[Any]:
-    """The ONNX Runtime sessions this process holds, for diagnostics: the
-    thread settings can be checked on them."""
-    found = engine().sessions()
+def _session_threads(session: Any) -> int:
+    if hasattr(session, "get_session_options"):  # onnxruntime.InferenceSession
+        return int(session.get_session_options().intra_op_num_threads)
+    compiled = session.get_compiled_model() if hasattr(session, "get_compiled_model") else session
+    return int(compiled.get_property("INFERENCE_NUM_THREADS"))
+
+
+def session_threads() -> list[int]:
+    """Threads of each inference session this process holds (detection,
+    recognition, layout), for diagnostics."""
+    ocr = engine()
+    found = [ocr.det.session.session, ocr.rec.session.session]
     model = layout_model()
     if model is not None:
-        found.append(model.session.session)
-    return found
+        session = model.session
+        found.append(getattr(session, "session", None) or session.compiled_model)
+    return [_session_threads(s) for s in found]
 
 
 def engine_available() -> bool:
@@ -224,8 +273,8 @@ def engine_available() -> bool:
     import (opencv without libGL, a Python newer than the wheels support)."""
     try:
         import cv2  # noqa: F401
-        import onnxruntime  # noqa: F401
 
+        __import__(backend())
         models = _models_dir()
     except (ImportError, EngineMissing) as exc:
         logging.getLogger(__name__).warning("OCR engine unavailable: %s", exc)
@@ -329,12 +378,79 @@ def _detect(det: Any, work: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(q, dtype=np.float32) / shrink for q in found]
 
 
-def _read(ocr: Engine, crops: list[np.ndarray], word_boxes: bool = False) -> Any:
-    """Recognition of line crops: texts, scores and, with `word_boxes`, each
-    character's CTC frame."""
-    from rapidocr.ch_ppocr_rec import TextRecInput
+@dataclass
+class Reads:
+    """What the recogniser read in each crop, in the crops' order."""
 
-    return ocr.rec(TextRecInput(img=crops, return_word_box=word_boxes))
+    txts: list[str]
+    scores: list[float]
+    word_results: list[Any]  # each character's CTC frame, with `word_boxes`
+
+
+def padded_width(width: float) -> int:
+    """The input width a line of `width` pixels (at the recogniser's height)
+    is padded to: a multiple of REC_STEP up to REC_FINE, then steps of
+    REC_GROWTH. Each new input shape costs OpenVINO a kernel compilation
+    (as much as reading a long line), so lines are padded to a few dozen
+    shapes that the worker compiles once, rather than one per line width."""
+    size = max(REC_MIN_WIDTH, REC_STEP * math.ceil(width / REC_STEP))
+    if size <= REC_FINE:
+        return size
+    ladder = REC_FINE
+    while ladder < size:
+        ladder = REC_STEP * math.ceil(ladder * REC_GROWTH / REC_STEP)
+    return ladder
+
+
+def batches(widths: list[int], size: int) -> list[list[int]]:
+    """Indices of lines recognised together: up to `size` lines padded to
+    the same width. Each call has a fixed cost of a few short lines, which a
+    batch of short table cells shares."""
+    groups: dict[int, list[list[int]]] = {}
+    for i in sorted(range(len(widths)), key=lambda i: widths[i]):
+        same = groups.setdefault(widths[i], [[]])
+        if len(same[-1]) >= size:
+            same.append([])
+        same[-1].append(i)
+    return [group for same in groups.values() for group in same]
+
+
+def _normalise(crop: np.ndarray, width: int) -> np.ndarray:
+    """A line crop as the recogniser's input: REC_HEIGHT high, its aspect
+    kept, values in [-1, 1], padded with zeros to `width` (as RapidOCR does)."""
+    import cv2
+
+    height = REC_HEIGHT
+    resized_w = min(width, math.ceil(height * crop.shape[1] / max(1, crop.shape[0])))
+    resized = cv2.resize(crop, (resized_w, height)).astype(np.float32).transpose(2, 0, 1)
+    out = np.zeros((3, height, width), dtype=np.float32)
+    out[:, :, :resized_w] = resized / 127.5 - 1.0
+    return out
+
+
+def _read(ocr: Engine, crops: list[np.ndarray], word_boxes: bool = False) -> Reads:
+    """Recognition of line crops: texts, scores and, with `word_boxes`, each
+    character's CTC frame. RapidOCR's own loop pads a batch to its widest
+    line and every line to at least 320 pixels; here each line is padded to
+    its own width, or on OpenVINO to its `padded_width`."""
+    rec = ocr.rec
+    height = REC_HEIGHT
+    ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+    if ocr.ladder:
+        widths, size = [padded_width(height * r) for r in ratios], REC_BATCH
+    else:
+        widths, size = [max(REC_MIN_WIDTH, math.ceil(height * r)) for r in ratios], 1
+    reads = Reads([""] * len(crops), [0.0] * len(crops), [None] * len(crops))
+    for group in batches(widths, size):
+        padded = widths[group[0]] / height
+        batch = np.stack([_normalise(crops[i], widths[i]) for i in group])
+        lines, infos = rec.postprocess_op(
+            rec.session(batch), word_boxes, wh_ratio_list=[ratios[i] for i in group], max_wh_ratio=padded
+        )
+        for n, i in enumerate(group):
+            reads.txts[i], reads.scores[i] = lines[n][0], float(lines[n][1])
+            reads.word_results[i] = infos[n] if word_boxes else None
+    return reads
 
 
 def _crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
