@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from reportlab.lib.pagesizes import letter
@@ -24,3 +25,17 @@ def long_pdf(path: Path, pages: int, lines_per_page: int = 40) -> Path:
         pdf.showPage()
     pdf.save()
     return path
+
+
+def typeset(folder: Path, name: str, source: str, runs: int = 1) -> Path:
+    """`source` typeset by pdflatex in `folder` as `name`.pdf; `runs` > 1 settles references and longtable widths."""
+    (folder / f"{name}.tex").write_text(source, encoding="utf-8")
+    for _ in range(runs):
+        subprocess.run(
+            ["pdflatex", "-interaction=batchmode", "-halt-on-error", f"{name}.tex"],
+            cwd=folder,
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+    return folder / f"{name}.pdf"

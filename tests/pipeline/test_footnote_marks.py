@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from protos import tasks_pb2 as pb
 from tests.pipeline import pdfs
+from tests.documents import typeset
 from tests.pipeline.support import run_pipeline, segments_of
 
 
@@ -103,14 +103,7 @@ boats and cargo can be followed over two hundred years without a gap in the seri
 @pytest.mark.parametrize("options", ["10pt", "12pt,twocolumn"])
 @pytest.mark.parametrize("font", ["", r"\usepackage{times}"])
 def test_latex_footnote_marks_are_words_of_their_own(tmp_path: Path, options: str, font: str) -> None:
-    (tmp_path / "notes.tex").write_text(LATEX % (options, font), encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "notes.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    typeset(tmp_path, "notes", LATEX % (options, font))
     segments = segments_of(run_pipeline(tmp_path / "notes.pdf", tmp_path / "work"))
     text = " ".join(s.text for s in segments if s.segment_type == pb.SEGMENT_TYPE_TEXT)
     assert "port authority 1 and" in text

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import random
 import shutil
-import subprocess
 
 import pytest
 
 from protos import tasks_pb2 as pb
+from tests.documents import typeset
 from tests.pipeline.support import run_pipeline, segments_of
 
 pytestmark = pytest.mark.skipif(
@@ -88,15 +88,7 @@ South & 98 & 102 & 110 & 115 & 109 & 121 \\
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory: pytest.TempPathFactory) -> list[pb.Segment]:
     folder = tmp_path_factory.mktemp("latex")
-    (folder / "paper.tex").write_text(PAPER, encoding="utf-8")
-    for _ in range(2):  # the second run settles references
-        subprocess.run(
-            ["pdflatex", "-interaction=batchmode", "-halt-on-error", "paper.tex"],
-            cwd=folder,
-            capture_output=True,
-            timeout=120,
-            check=True,
-        )
+    typeset(folder, "paper", PAPER, runs=2)  # the second run settles references
     config = pb.Configuration(chunk_processing=pb.ChunkProcessing(ignore_headers_and_footers=False))
     return segments_of(run_pipeline(folder / "paper.pdf", folder / "work", config))
 
@@ -166,14 +158,7 @@ def test_the_byline_under_the_title_is_text_not_a_heading(
     tmp_path, author: str, names: list[str], options: str, font: str  # type: ignore[no-untyped-def]
 ) -> None:
     date = "" if "twocolumn" in options else "March 2024"
-    (tmp_path / "byline.tex").write_text(BYLINE_PAPER % (options, font, author, date), encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "byline.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    typeset(tmp_path, "byline", BYLINE_PAPER % (options, font, author, date))
     segments = segments_of(run_pipeline(tmp_path / "byline.pdf", tmp_path / "work"))
     headings = [s.text for s in segments if s.segment_type == pb.SEGMENT_TYPE_SECTION_HEADER]
     assert headings == ["1 Introduction", "2 Methods"]
@@ -227,14 +212,7 @@ def test_a_ruled_table_too_wide_for_its_column_stays_the_table_its_rules_draw(
     left = "\n\n".join(_paragraph(rng, 5) for _ in range(5))
     right = "\n\n".join(_paragraph(rng, 4) for _ in range(2))
     source = WIDE_TABLE_PAPER % (size, paper, left, right, "r|" * (columns - 1), header, rows)
-    (tmp_path / "wide.tex").write_text(source, encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "wide.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    typeset(tmp_path, "wide", source)
     segments = segments_of(run_pipeline(tmp_path / "wide.pdf", tmp_path / "work"))
     tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
     assert len(tables) == 1
@@ -283,14 +261,7 @@ def test_a_table_printed_over_the_next_column_is_read_in_its_own(
     before, after = _paragraph(rng, 4), "Afterwards " + _paragraph(rng, 4)
     right = "\n\n".join(_paragraph(rng, 6) for _ in range(3))
     source = OVERPRINT_PAPER % (size, paper, font, before, "r" * (columns - 1), header, rows, after, right)
-    (tmp_path / "over.tex").write_text(source, encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "over.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    typeset(tmp_path, "over", source)
     segments = segments_of(run_pipeline(tmp_path / "over.pdf", tmp_path / "work"))
     kinds = [s.segment_type for s in segments]
     table = kinds.index(pb.SEGMENT_TYPE_TABLE)

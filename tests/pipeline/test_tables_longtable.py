@@ -8,12 +8,12 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from protos import tasks_pb2 as pb
+from tests.documents import typeset
 from tests.pipeline.support import run_pipeline, segments_of
 
 pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
@@ -75,15 +75,7 @@ def test_a_longtable_is_one_table_on_each_page_with_its_head(
             r"\end{document}",
         ]
     )
-    (tmp_path / "long.tex").write_text(source, encoding="utf-8")
-    for _ in range(2):  # longtable settles its column widths on the second run
-        subprocess.run(
-            ["pdflatex", "-interaction=batchmode", "-halt-on-error", "long.tex"],
-            cwd=tmp_path,
-            capture_output=True,
-            timeout=120,
-            check=True,
-        )
+    typeset(tmp_path, "long", source, runs=2)  # longtable settles its column widths on the second run
     segments = segments_of(run_pipeline(tmp_path / "long.pdf", tmp_path / "work"))
     tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
     pages = sorted({t.page_number for t in tables})

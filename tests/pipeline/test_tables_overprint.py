@@ -10,12 +10,12 @@ import random
 import re
 import shutil
 from collections import Counter
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from protos import tasks_pb2 as pb
+from tests.documents import typeset
 from tests.pipeline.support import run_pipeline, segments_of
 
 pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
@@ -49,18 +49,6 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(
         " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 14))).capitalize() + "." for _ in range(sentences)
     )
-
-
-def _typeset(folder: Path, source: str) -> Path:
-    (folder / "paper.tex").write_text(source, encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "paper.tex"],
-        cwd=folder,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    return folder / "paper.pdf"
 
 
 def _cells(html: str) -> list[list[str]]:
@@ -103,7 +91,7 @@ def test_the_next_columns_lines_under_an_overfull_table_are_not_its_cells(
         "after": prose[1],
         "right": prose[2],
     }
-    segments = segments_of(run_pipeline(_typeset(tmp_path, source), tmp_path / "work"))
+    segments = segments_of(run_pipeline(typeset(tmp_path, "paper", source), tmp_path / "work"))
     tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
     assert len(tables) == 1
     assert _cells(tables[0].html) == [header, *body]

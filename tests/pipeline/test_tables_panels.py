@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from protos import tasks_pb2 as pb
+from tests.documents import typeset
 from tests.pipeline.support import run_pipeline, segments_of
 
 _PANELS = ["Panel A: Households", "Panel B: Firms", "Panel C: Public sector bodies", "Rural areas", "Total economy"]
@@ -119,14 +119,7 @@ def test_a_multicolumn_panel_label_in_a_latex_table_spans_its_row(tmp_path: Path
             r"\end{document}",
         ]
     )
-    (tmp_path / "panels.tex").write_text(source, encoding="utf-8")
-    subprocess.run(
-        ["pdflatex", "-interaction=batchmode", "-halt-on-error", "panels.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    typeset(tmp_path, "panels", source)
     segments = segments_of(run_pipeline(tmp_path / "panels.pdf", tmp_path / "work"))
     tables = [s for s in segments if s.segment_type == pb.SEGMENT_TYPE_TABLE]
     assert len(tables) == 1
