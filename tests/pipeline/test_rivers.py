@@ -7,6 +7,7 @@ A river is ragged on both sides, so the paragraph stays one paragraph."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from pathlib import Path
 
@@ -171,4 +172,61 @@ def test_columns_with_a_river_in_one_are_read_column_after_column(
             x += (width if n == 0 else wide) + gutter_em * size
 
     segments = segments_of(run_pipeline(pdfs.build(tmp_path / "river-columns.pdf", draw), tmp_path / "work"))
+    assert [s.text for s in segments] == [" ".join(words) for words in texts]
+
+
+def _scanned_column(
+    canvas: Canvas,
+    choice: random.Random,
+    x: float,
+    y: float,
+    width: float,
+    size: float,
+    lines: int,
+    jitter: float,
+    skew: float,
+) -> list[str]:
+    """A justified column as an OCR engine hands its invisible text layer over a scan:
+    every line's box off by up to `jitter` pt either way, and the column's edge drifting
+    across the page as a scan skewed by `skew` degrees does (the x of a line moves by
+    tan(skew) for each point down the page)."""
+    canvas.setFont("Times-Roman", size)
+    drift = math.tan(math.radians(skew))
+    text: list[list[str]] = []
+    for n in range(lines):
+        line = _fill(canvas, choice, width, "Times-Roman", size)
+        natural = sum(canvas.stringWidth(w, "Times-Roman", size) for w in line)
+        gap = (width - natural) / (len(line) - 1)
+        cursor = x + drift * n * size * 1.25 + choice.uniform(-jitter, jitter)
+        for word in line:
+            canvas.drawString(cursor, y, word)
+            cursor += canvas.stringWidth(word, "Times-Roman", size) + gap
+        text.append(line)
+        y -= size * 1.25
+    return [w for line in text for w in line]
+
+
+@pytest.mark.parametrize("size", [9.0, 10.5, 12.0])
+@pytest.mark.parametrize("columns", [2, 3])
+@pytest.mark.parametrize(("jitter", "skew"), [(1.0, 0.0), (0.0, 0.5), (0.0, 1.0), (1.0, 1.0), (1.0, -0.5)])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_columns_of_an_ocr_text_layer_are_read_column_after_column(
+    tmp_path: Path, size: float, columns: int, jitter: float, skew: float, seed: int
+) -> None:
+    """A scan's OCR'd text layer: the word boxes jitter by up to 1 pt and a skewed scan
+    makes each column's edge drift several points down the page. The gutters are still
+    straight edges from line to line, not rivers, so the columns are read one after the
+    other."""
+    choice = random.Random(f"{seed} {size} {columns} {jitter} {skew}")
+    gutter = 1.5 * size
+    width = min(16 * size, (pdfs.WIDTH - 80 - (columns - 1) * gutter) / columns)
+    texts: list[list[str]] = []
+
+    def draw(canvas: Canvas) -> None:
+        x = 40.0
+        for _ in range(columns):
+            texts.append(_scanned_column(canvas, choice, x, 720, width, size, 14, jitter, skew))
+            x += width + gutter
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "ocr-columns.pdf", draw), tmp_path / "work"))
     assert [s.text for s in segments] == [" ".join(words) for words in texts]

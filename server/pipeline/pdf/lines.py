@@ -331,6 +331,12 @@ def _own_space(row: list[Word], start: float, end: float) -> bool:
     )
 
 
+# One neighbouring line is one sample, where an OCR'd edge's jitter and a river's chance
+# alignment overlap: only born-digital type's exact edge counts there (an OCR'd gutter
+# is found over its whole run of lines, by _straight_edge).
+_FLUSH_PT = 0.5
+
+
 def _flanks(row: list[Word], start: float, end: float) -> bool:
     """Whether a word of `row` ends flush with `start` or starts flush with `end`: the
     white beside a column keeps its straight edge from line to line."""
@@ -444,7 +450,7 @@ def _gutters(rows: list[list[Word]]) -> list[list[float]]:
             if support < _GUTTER_ROWS:
                 continue
             middle = (lo + hi) / 2
-            if not _straight_edge([rows[j] for j in run], middle):
+            if not _straight_edge([rows[j] for j in sorted(run)], middle):
                 continue  # a river: stretched spaces that happen to line up
             for j in run:  # the gutter holds for every row of the run, loose lines too
                 if middle not in found[j] and not crossed(j, middle) and _white_at(rows[j], middle) >= (hi - lo) / 2:
@@ -461,7 +467,14 @@ def _white_at(row: list[Word], x: float) -> float:
     return after - before
 
 
-_FLUSH_PT = 0.5  # lines set flush to one edge start (or end) within this of each other
+# Lines set flush to one edge start (or end) within this many ems of the line before:
+# the x of a born-digital edge is exact; an OCR'd text layer over a scan places each
+# box to a pixel or two (at 300 dpi a 10 pt em is 42 px, so +-2 px is +-0.05 em, 0.1 em
+# between two lines), and a scan skewed by 1 deg moves the edge tan(1 deg) x 1.2 em =
+# 0.02 em a line. A river's flanks are placed by the words before them, anywhere within
+# a stretched space (a gutter candidate is 0.75 em wide or more), so from one line to the
+# next they jump by a good share of that: rarely as little as 0.1 em, never line after line.
+_FLUSH_EM = 0.1
 
 
 def _straight_edge(rows: list[list[Word]], middle: float) -> bool:
@@ -469,29 +482,32 @@ def _straight_edge(rows: list[list[Word]], middle: float) -> bool:
     start at one x (its left edge; the right edge of an RTL column) or end at one x
     (a justified column beside it). A river, spaces of a justified paragraph lining up,
     is ragged on both sides: the words flanking it start and end where they happen to.
-    Most of the rows with words on both sides, and at least three, must agree; a line's
+    Among the rows with words on both sides, most steps from one to the next, and at
+    least two, must keep the edge flush (a skewed scan's edge drifts a little a line,
+    which the steps absorb where one x for all could not); a line's
     first word ending at the white (the same short word opening three lines) is no
     column's end."""
-    ends: list[float] = []
-    starts: list[float] = []
+    ends: list[tuple[float, float]] = []
+    starts: list[tuple[float, float]] = []
     for row in rows:
         # only the words beside the white: another column's words further along are no edge of it
         reach = _COLUMN_GAP_EM * 4 * max(statistics.median(w.size for w in row), 1.0)
         left = sorted((w for w in row if w.box.x1 <= middle), key=lambda w: w.box.x1)
-        start = min((w.box.x0 for w in row if w.box.x0 >= middle), default=None)
-        if not left or start is None or middle - left[-1].box.x1 > reach or start - middle > reach:
+        start = min((w for w in row if w.box.x0 >= middle), key=lambda w: w.box.x0, default=None)
+        if not left or start is None or middle - left[-1].box.x1 > reach or start.box.x0 - middle > reach:
             continue  # the row has no words on both sides of the white: it shows neither edge
         if len(left) >= 2 and left[-1].box.x0 - left[-2].box.x1 <= reach:
-            ends.append(left[-1].box.x1)
-        starts.append(start)
+            ends.append((left[-1].box.x1, max(left[-1].size, 1.0)))
+        starts.append((start.box.x0, max(start.size, 1.0)))
     sides = [edges for edges in (ends, starts) if len(edges) >= _GUTTER_ROWS]
     return not sides or any(_flush(edges) for edges in sides)
 
 
-def _flush(edges: list[float]) -> bool:
-    ordered = sorted(edges)
-    most = max(bisect_left(ordered, x + _FLUSH_PT + 1e-9) - i for i, x in enumerate(ordered))
-    return most >= _GUTTER_ROWS and most * 2 >= len(edges)
+def _flush(edges: list[tuple[float, float]]) -> bool:
+    """Whether the edges (x, em), row after row down the page, keep flush from each line
+    to the next: a skewed column's edge drifts, but only a little a line."""
+    steps = [abs(b[0] - a[0]) <= _FLUSH_EM * min(a[1], b[1]) for a, b in itertools.pairwise(edges)]
+    return sum(steps) >= _GUTTER_ROWS - 1 and sum(steps) * 2 >= len(steps)
 
 
 def _continues(block: Block, line: Line, leading_gap: float) -> bool:
