@@ -12,13 +12,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from chunkr.names import maximum, minimum
 
 from protos import tasks_pb2 as pb
 from server.errors import InvalidArgument
 
 DEFAULT_TARGET_LENGTH = 512
 DEFAULT_TOKENIZER = "Word"
-MAX_TARGET_LENGTH = 1_000_000
 MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
 # Each segment type's options: the SegmentProcessing field of its name (SEGMENT_TYPE_LIST_ITEM →
@@ -68,25 +70,40 @@ def defaults() -> pb.Configuration:
     return config
 
 
+def _bounds_text(least: int | None, greatest: int | None) -> str:
+    if least is not None and greatest is not None:
+        return f"must be between {least} and {greatest}"
+    return f"must be >= {least}" if least is not None else f"must be <= {greatest}"
+
+
+def check_bounds(message: Message, path: str = "") -> None:
+    """Every number given in `message` (and the messages in it) within the bounds tasks.proto
+    declares on its field (`(Chunkr.minimum)`, `(Chunkr.maximum)`)."""
+    for field, value in message.ListFields():
+        name = path + field.name
+        if field.is_repeated:
+            continue
+        if field.message_type is not None:
+            check_bounds(value, name + ".")
+            continue
+        least, greatest = minimum(field), maximum(field)
+        if (least is not None and value < least) or (greatest is not None and value > greatest):
+            raise InvalidArgument(f"Invalid {name}: {value} ({_bounds_text(least, greatest)})")
+
+
 def validate(partial: pb.Configuration) -> None:
     """Reject what no default can repair, with a message naming the field."""
     for field, enum in _ENUM_FIELDS:
         value = getattr(partial, field)
         if value not in enum.values():  # type: ignore[attr-defined]  # enum: a proto enum wrapper
             raise InvalidArgument(f"Invalid {field}: {value}")
+    check_bounds(partial)
     chunking = partial.chunk_processing
-    if chunking.HasField("target_length") and not 0 <= chunking.target_length <= MAX_TARGET_LENGTH:
-        raise InvalidArgument(
-            f"Invalid chunk_processing.target_length: {chunking.target_length} "
-            f"(must be between 0 and {MAX_TARGET_LENGTH})"
-        )
     if len(chunking.tokenizer) > MAX_NAME_LENGTH:
         raise InvalidArgument(
             f"Invalid chunk_processing.tokenizer: {len(chunking.tokenizer):,} characters "
             f"(the limit is {MAX_NAME_LENGTH})"
         )
-    if partial.HasField("expires_in") and partial.expires_in < 0:
-        raise InvalidArgument(f"Invalid expires_in: {partial.expires_in} (must be >= 0)")
     for field in SEGMENT_TYPE_FIELDS.values():
         generation: pb.GenerationConfig = getattr(partial.segment_processing, field)
         for name, enum in (
