@@ -29,13 +29,6 @@ SEGMENT_TYPE_FIELDS: dict[int, str] = {
     number: name.removeprefix("SEGMENT_TYPE_").lower() for name, number in pb.SegmentType.items() if number
 }
 
-_ENUM_FIELDS: tuple[tuple[str, object], ...] = (
-    ("ocr_strategy", pb.OcrStrategy),
-    ("segmentation_strategy", pb.SegmentationStrategy),
-    ("error_handling", pb.ErrorHandling),
-)
-
-
 def _default_generation(segment_type: int) -> pb.GenerationConfig:
     """Chunkr's per-type defaults: tables as HTML, everything else as Markdown,
     pictures always cropped."""
@@ -76,16 +69,18 @@ def _bounds_text(least: int | None, greatest: int | None) -> str:
     return f"must be >= {least}" if least is not None else f"must be <= {greatest}"
 
 
-def check_bounds(message: Message, path: str = "") -> None:
-    """Every number given in `message` (and the messages in it) within the bounds tasks.proto
-    declares on its field (`(Chunkr.minimum)`, `(Chunkr.maximum)`)."""
+def check_values(message: Message, path: str = "") -> None:
+    """Every value given in `message` (and the messages in it) one that tasks.proto declares:
+    an enum's value, a number within its field's `(Chunkr.minimum)` and `(Chunkr.maximum)`."""
     for field, value in message.ListFields():
         name = path + field.name
         if field.is_repeated:
             continue
         if field.message_type is not None:
-            check_bounds(value, name + ".")
+            check_values(value, name + ".")
             continue
+        if field.enum_type is not None and value not in field.enum_type.values_by_number:
+            raise InvalidArgument(f"Invalid {name}: {value}")
         least, greatest = minimum(field), maximum(field)
         if (least is not None and value < least) or (greatest is not None and value > greatest):
             raise InvalidArgument(f"Invalid {name}: {value} ({_bounds_text(least, greatest)})")
@@ -93,11 +88,7 @@ def check_bounds(message: Message, path: str = "") -> None:
 
 def validate(partial: pb.Configuration) -> None:
     """Reject what no default can repair, with a message naming the field."""
-    for field, enum in _ENUM_FIELDS:
-        value = getattr(partial, field)
-        if value not in enum.values():  # type: ignore[attr-defined]  # enum: a proto enum wrapper
-            raise InvalidArgument(f"Invalid {field}: {value}")
-    check_bounds(partial)
+    check_values(partial)
     chunking = partial.chunk_processing
     if len(chunking.tokenizer) > MAX_NAME_LENGTH:
         raise InvalidArgument(
@@ -106,16 +97,6 @@ def validate(partial: pb.Configuration) -> None:
         )
     for field in SEGMENT_TYPE_FIELDS.values():
         generation: pb.GenerationConfig = getattr(partial.segment_processing, field)
-        for name, enum in (
-            ("crop_image", pb.CroppingStrategy),
-            ("html", pb.GenerationStrategy),
-            ("markdown", pb.GenerationStrategy),
-            ("format", pb.SegmentFormat),
-            ("strategy", pb.GenerationStrategy),
-        ):
-            value = getattr(generation, name)
-            if value not in enum.values():
-                raise InvalidArgument(f"Invalid segment_processing.{field}.{name}: {value}")
         if len(generation.llm) > MAX_NAME_LENGTH:
             raise InvalidArgument(
                 f"Invalid segment_processing.{field}.llm: {len(generation.llm):,} characters "

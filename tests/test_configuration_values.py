@@ -1,6 +1,7 @@
-"""The server refuses a configuration number outside the bounds tasks.proto declares on
-its field (`(Chunkr.minimum)`, `(Chunkr.maximum)`): the bound is written once, in the
-proto, and the OpenAPI document and the server both read it there."""
+"""The server refuses a configuration value that tasks.proto does not declare: a number
+outside its field's bounds (`(Chunkr.minimum)`, `(Chunkr.maximum)`), an enum number the
+enum lacks. Each is written once, in the proto, and the OpenAPI document and the
+server both read it there."""
 
 from __future__ import annotations
 
@@ -21,6 +22,19 @@ def bounded(message: Any, path: str = "") -> list[tuple[str, Any]]:
         if field.message_type is not None and not field.is_repeated:
             found += bounded(field.message_type, f"{path}{field.name}.")
         elif minimum(field) is not None or maximum(field) is not None:
+            found.append((path + field.name, field))
+    return found
+
+
+def enum_fields(message: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Each single-valued enum field under `message`, by its dotted path."""
+    found = []
+    for field in message.fields:
+        if field.is_repeated:
+            continue
+        if field.message_type is not None:
+            found += enum_fields(field.message_type, f"{path}{field.name}.")
+        elif field.enum_type is not None:
             found.append((path + field.name, field))
     return found
 
@@ -71,4 +85,39 @@ def test_a_bound_itself_is_accepted_and_one_past_it_is_refused_naming_the_field(
 def test_the_messages_say_the_bounds_as_before(path: str, value: int, message: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         validate(configuration_with(path, value))
+    assert str(refused.value) == message
+
+
+ENUMS = enum_fields(pb.Configuration.DESCRIPTOR)
+
+
+def test_every_enum_of_every_segment_type_is_checked() -> None:
+    paths = [path for path, _ in ENUMS]
+    assert {"ocr_strategy", "segmentation_strategy", "error_handling"} <= set(paths)
+    assert len(paths) == 3 + 5 * len(pb.SegmentProcessing.DESCRIPTOR.fields)
+
+
+@pytest.mark.parametrize(("path", "field"), ENUMS, ids=lambda item: str(item))
+def test_each_declared_enum_value_is_accepted_and_an_undeclared_one_refused(path: str, field: Any) -> None:
+    for value in field.enum_type.values_by_number:
+        validate(configuration_with(path, value))
+    undeclared = max(field.enum_type.values_by_number) + 1
+    with pytest.raises(InvalidArgument) as refused:
+        validate(configuration_with(path, undeclared))
+    assert str(refused.value) == f"Invalid {path}: {undeclared}"
+
+
+@pytest.mark.parametrize(
+    ("configuration", "message"),
+    [
+        (pb.Configuration(ocr_strategy=99), "Invalid ocr_strategy: 99"),  # type: ignore[arg-type]  # out of the enum on purpose
+        (
+            pb.Configuration(segment_processing=pb.SegmentProcessing(table=pb.GenerationConfig(crop_image=7))),  # type: ignore[arg-type]
+            "Invalid segment_processing.table.crop_image: 7",
+        ),
+    ],
+)
+def test_the_enum_messages_name_the_field_as_before(configuration: pb.Configuration, message: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        validate(configuration)
     assert str(refused.value) == message
