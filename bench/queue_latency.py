@@ -28,7 +28,6 @@ from tests.harness import start_server
 from tests.support import wait_until
 
 CONCURRENCY = (1, 8, 64)
-TERMINAL = (pb.TASK_STATUS_SUCCEEDED, pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED)
 
 
 async def latencies(address: str, key: str, document: bytes, concurrency: int, per_caller: int) -> list[float]:

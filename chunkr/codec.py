@@ -36,6 +36,7 @@ from chunkr.names import (
     keyed_by_json_name,
     null_when_empty,
     null_when_unset,
+    terminal_values,
     unset_as,
 )
 from protos import tasks_pb2 as pb
@@ -55,6 +56,8 @@ GENERATION_STRATEGY = chunkr_enum(pb.GenerationStrategy.DESCRIPTOR)
 SEGMENT_FORMAT = chunkr_enum(pb.SegmentFormat.DESCRIPTOR)
 EMBED_SOURCE = chunkr_enum(pb.EmbedSource.DESCRIPTOR)
 EVENT_KIND = chunkr_enum(pb.TaskEvent.Kind.DESCRIPTOR)
+# The statuses a task never leaves, as tasks.proto marks them (`(Chunkr.terminal)`).
+TERMINAL_STATUSES = terminal_values(pb.TaskStatus.DESCRIPTOR)
 
 # Chunkr's tokenizer is `{"Enum": name}` for its built-in ones and
 # `{"String": name}` for a Hugging Face id; chunkd stores the bare name.
@@ -355,7 +358,6 @@ def task_to_json(task: pb.Task, rewrite_url: UrlRewrite = _same) -> Json:
 PARSE_CONFIGURATION_KEYS = (
     "chunk_processing", "error_handling", "ocr_strategy", "segment_processing", "segmentation_strategy"
 )
-TERMINAL_STATUSES = frozenset({pb.TASK_STATUS_SUCCEEDED, pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED})
 
 
 def task_to_json_v2(task: pb.Task, rewrite_url: UrlRewrite = _same, *, server_version: str) -> Json:

@@ -5,7 +5,8 @@ name, or its `json_name` where one is declared; an enum value's string is its
 `(Chunkr.name)` option; `(Chunkr.null_when_empty)` and `(Chunkr.file_url)` mark the
 fields Chunkr sends as null when empty and the URLs of stored files;
 `(Chunkr.unset_as)` names an enum field's unset value where Chunkr never sends
-null, and `(Chunkr.minimum)` is a number field's least value. Nothing
+null, `(Chunkr.minimum)` and `(Chunkr.maximum)` bound a number field, and
+`(Chunkr.terminal)` marks the statuses a task never leaves. Nothing
 here lists a field or a value, so a field or value added to the proto is in
 Chunkr's JSON (and the gateway's OpenAPI document) without another edit.
 """
@@ -112,6 +113,17 @@ def minimum(field: FieldDescriptor) -> int | None:
     """The least value of a number field, where the proto declares one (`(Chunkr.minimum)`)."""
     options = field.GetOptions()
     return options.Extensions[pb.Chunkr.minimum] if options.HasExtension(pb.Chunkr.minimum) else None
+
+
+def maximum(field: FieldDescriptor) -> int | None:
+    """The greatest value of a number field, where the proto declares one (`(Chunkr.maximum)`)."""
+    options = field.GetOptions()
+    return options.Extensions[pb.Chunkr.maximum] if options.HasExtension(pb.Chunkr.maximum) else None
+
+
+def terminal_values(enum: EnumDescriptor) -> frozenset[int]:
+    """The numbers of the enum's values marked `(Chunkr.terminal)`."""
+    return frozenset(value.number for value in enum.values if value.GetOptions().Extensions[pb.Chunkr.terminal])
 
 
 def file_url(field: FieldDescriptor) -> bool:

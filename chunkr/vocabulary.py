@@ -83,11 +83,12 @@ class EventKind(Spelled):
         return number
 
 
-TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
-ACTIVE = tuple(status for status in Status if status not in TERMINAL)
-
 # Each member's proto number, by the proto name it spells (STARTING → TASK_STATUS_STARTING).
 _NUMBERS: dict[tuple[type[Spelled], str], Any] = {
     **{(Status, name): pb.TaskStatus.Value("TASK_STATUS_" + name) for name in Status.__members__},
     **{(EventKind, name): pb.TaskEvent.Kind.Value("KIND_" + name) for name in EventKind.__members__},
 }
+
+# The statuses tasks.proto marks `(Chunkr.terminal)`, as the codec reads them.
+TERMINAL = tuple(status for status in Status if status.proto in codec.TERMINAL_STATUSES)
+ACTIVE = tuple(status for status in Status if status not in TERMINAL)

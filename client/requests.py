@@ -12,6 +12,7 @@ from typing import BinaryIO, TypedDict
 
 
 from chunkr import codec
+from chunkr.names import FieldDescriptor, chunkr_enum
 from client.errors import InvalidArgument
 from client.views import FileView, Status
 from protos import tasks_pb2 as pb
@@ -27,7 +28,9 @@ Since = datetime | timedelta
 
 class ConfigOptions(TypedDict, total=False):
     """The configuration knobs as keyword arguments; enums take Chunkr's
-    strings in any case ("all", "All", "LayoutAnalysis", "layout_analysis")."""
+    strings in any case ("all", "All", "LayoutAnalysis", "layout_analysis").
+    Written out for the type checker: the keys are OPTIONS' (tests/client/test_pure.py
+    checks that they are the same)."""
 
     target_length: int
     tokenizer: str
@@ -39,13 +42,15 @@ class ConfigOptions(TypedDict, total=False):
     expires_in: int
 
 
-ENUM_OPTIONS: dict[str, codec.ChunkrEnum] = {
-    "ocr_strategy": codec.OCR_STRATEGY,
-    "segmentation_strategy": codec.SEGMENTATION_STRATEGY,
-    "error_handling": codec.ERROR_HANDLING,
+# The options by name: each single-valued field of Configuration (the ones not made of
+# messages), and each of ChunkProcessing under `chunk_processing`, with the submessage
+# it is set in ("" for Configuration itself).
+OPTIONS: dict[str, tuple[str, FieldDescriptor]] = {
+    field.name: (parent, field)
+    for parent, message in (("", pb.Configuration.DESCRIPTOR), ("chunk_processing", pb.ChunkProcessing.DESCRIPTOR))
+    for field in message.fields
+    if field.message_type is None and not field.is_repeated
 }
-CHUNKING_OPTIONS = ("target_length", "tokenizer", "ignore_headers_and_footers")
-TOP_LEVEL_OPTIONS = ("high_resolution", "expires_in")
 
 
 def _squash(text: str) -> str:
@@ -72,14 +77,12 @@ def build_configuration(base: pb.Configuration | None = None, **options: object)
     for name, value in options.items():
         if value is None:
             continue
-        if name in ENUM_OPTIONS:
-            setattr(configuration, name, enum_value(name, ENUM_OPTIONS[name], value))  # type: ignore[arg-type]  # an option's str or int
-        elif name in CHUNKING_OPTIONS:
-            setattr(configuration.chunk_processing, name, value)
-        elif name in TOP_LEVEL_OPTIONS:
-            setattr(configuration, name, value)
-        else:
+        if name not in OPTIONS:
             raise TypeError(f"unknown configuration option {name!r}")
+        parent, field = OPTIONS[name]
+        if field.enum_type is not None:
+            value = enum_value(name, chunkr_enum(field.enum_type), value)  # type: ignore[arg-type]  # an option's str or int
+        setattr(getattr(configuration, parent) if parent else configuration, name, value)
     return configuration
 
 

@@ -26,6 +26,7 @@ from chunkr.names import (
     chunkr_enum,
     is_timestamp,
     json_key,
+    maximum,
     may_be_null,
     minimum,
 )
@@ -111,8 +112,8 @@ def _out_type(field: FieldDescriptor) -> Any:
 
 
 def _described(field: FieldDescriptor, default: Any) -> Any:
-    """The field's pydantic Field: its proto comment as description, its declared least value."""
-    return Field(default, description=comment(field.full_name) or None, ge=minimum(field))
+    """The field's pydantic Field: its proto comment as description, its declared bounds."""
+    return Field(default, description=comment(field.full_name) or None, ge=minimum(field), le=maximum(field))
 
 
 def response_fields(message: MessageDescriptor) -> dict[str, Any]:

@@ -129,12 +129,16 @@ class Chunkr(_message.Message):
     __slots__ = ()
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: _descriptor.FieldDescriptor
+    TERMINAL_FIELD_NUMBER: _ClassVar[int]
+    terminal: _descriptor.FieldDescriptor
     NULL_WHEN_EMPTY_FIELD_NUMBER: _ClassVar[int]
     null_when_empty: _descriptor.FieldDescriptor
     FILE_URL_FIELD_NUMBER: _ClassVar[int]
     file_url: _descriptor.FieldDescriptor
     MINIMUM_FIELD_NUMBER: _ClassVar[int]
     minimum: _descriptor.FieldDescriptor
+    MAXIMUM_FIELD_NUMBER: _ClassVar[int]
+    maximum: _descriptor.FieldDescriptor
     UNSET_AS_FIELD_NUMBER: _ClassVar[int]
     unset_as: _descriptor.FieldDescriptor
     def __init__(self) -> None: ...

@@ -12,13 +12,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from chunkr.names import maximum, minimum
 
 from protos import tasks_pb2 as pb
 from server.errors import InvalidArgument
 
 DEFAULT_TARGET_LENGTH = 512
 DEFAULT_TOKENIZER = "Word"
-MAX_TARGET_LENGTH = 1_000_000
 MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every task's configuration
 
 # Each segment type's options: the SegmentProcessing field of its name (SEGMENT_TYPE_LIST_ITEM →
@@ -26,13 +28,6 @@ MAX_NAME_LENGTH = 1000  # a tokenizer's or an LLM prompt's name, stored in every
 SEGMENT_TYPE_FIELDS: dict[int, str] = {
     number: name.removeprefix("SEGMENT_TYPE_").lower() for name, number in pb.SegmentType.items() if number
 }
-
-_ENUM_FIELDS: tuple[tuple[str, object], ...] = (
-    ("ocr_strategy", pb.OcrStrategy),
-    ("segmentation_strategy", pb.SegmentationStrategy),
-    ("error_handling", pb.ErrorHandling),
-)
-
 
 def _default_generation(segment_type: int) -> pb.GenerationConfig:
     """Chunkr's per-type defaults: tables as HTML, everything else as Markdown,
@@ -68,37 +63,40 @@ def defaults() -> pb.Configuration:
     return config
 
 
+def _bounds_text(least: int | None, greatest: int | None) -> str:
+    if least is not None and greatest is not None:
+        return f"must be between {least} and {greatest}"
+    return f"must be >= {least}" if least is not None else f"must be <= {greatest}"
+
+
+def check_values(message: Message, path: str = "") -> None:
+    """Every value given in `message` (and the messages in it) one that tasks.proto declares:
+    an enum's value, a number within its field's `(Chunkr.minimum)` and `(Chunkr.maximum)`."""
+    for field, value in message.ListFields():
+        name = path + field.name
+        if field.is_repeated:
+            continue
+        if field.message_type is not None:
+            check_values(value, name + ".")
+            continue
+        if field.enum_type is not None and value not in field.enum_type.values_by_number:
+            raise InvalidArgument(f"Invalid {name}: {value}")
+        least, greatest = minimum(field), maximum(field)
+        if (least is not None and value < least) or (greatest is not None and value > greatest):
+            raise InvalidArgument(f"Invalid {name}: {value} ({_bounds_text(least, greatest)})")
+
+
 def validate(partial: pb.Configuration) -> None:
     """Reject what no default can repair, with a message naming the field."""
-    for field, enum in _ENUM_FIELDS:
-        value = getattr(partial, field)
-        if value not in enum.values():  # type: ignore[attr-defined]  # enum: a proto enum wrapper
-            raise InvalidArgument(f"Invalid {field}: {value}")
+    check_values(partial)
     chunking = partial.chunk_processing
-    if chunking.HasField("target_length") and not 0 <= chunking.target_length <= MAX_TARGET_LENGTH:
-        raise InvalidArgument(
-            f"Invalid chunk_processing.target_length: {chunking.target_length} "
-            f"(must be between 0 and {MAX_TARGET_LENGTH})"
-        )
     if len(chunking.tokenizer) > MAX_NAME_LENGTH:
         raise InvalidArgument(
             f"Invalid chunk_processing.tokenizer: {len(chunking.tokenizer):,} characters "
             f"(the limit is {MAX_NAME_LENGTH})"
         )
-    if partial.HasField("expires_in") and partial.expires_in < 0:
-        raise InvalidArgument(f"Invalid expires_in: {partial.expires_in} (must be >= 0)")
     for field in SEGMENT_TYPE_FIELDS.values():
         generation: pb.GenerationConfig = getattr(partial.segment_processing, field)
-        for name, enum in (
-            ("crop_image", pb.CroppingStrategy),
-            ("html", pb.GenerationStrategy),
-            ("markdown", pb.GenerationStrategy),
-            ("format", pb.SegmentFormat),
-            ("strategy", pb.GenerationStrategy),
-        ):
-            value = getattr(generation, name)
-            if value not in enum.values():
-                raise InvalidArgument(f"Invalid segment_processing.{field}.{name}: {value}")
         if len(generation.llm) > MAX_NAME_LENGTH:
             raise InvalidArgument(
                 f"Invalid segment_processing.{field}.llm: {len(generation.llm):,} characters "

@@ -62,8 +62,9 @@ class Presenter:
             task_id=row.id,
             configuration=configuration_from_text(row.configuration),
             task_url=f"{self.signer.public_url}/api/v1/task/{row.id}",
-            progress=pb.Progress(stage=row.progress_stage, pages_done=row.pages_done, pages_total=row.pages_total),
-            input_file=pb.InputFile(name=row.file_name, mime_type=row.mime_type, page_count=known_page_count(row)),
+            # The nested messages take the row's same-named columns too; these three differ.
+            progress=message_from_row(pb.Progress, row, stage=row.progress_stage),
+            input_file=message_from_row(pb.InputFile, row, name=row.file_name, page_count=known_page_count(row)),
         )
         if with_output:
             task.input_file_url = self.url(row.input_key, base64_urls)
@@ -71,15 +72,13 @@ class Presenter:
             task.output.CopyFrom(self.output(row, include_chunks=include_chunks, base64_urls=base64_urls))
         elif with_output and row.status == Status.FAILED:
             # What is known of the document survives its failure: its name and pages.
-            task.output.CopyFrom(
-                pb.Output(file_name=row.file_name, mime_type=row.mime_type, page_count=known_page_count(row))
-            )
+            task.output.CopyFrom(message_from_row(pb.Output, row, page_count=known_page_count(row)))
         return task
 
     def output(self, row: TaskRow, *, include_chunks: bool, base64_urls: bool) -> pb.Output:
         assert row.output_key is not None
         if not include_chunks:
-            return pb.Output(file_name=row.file_name, mime_type=row.mime_type, page_count=row.page_count or 0)
+            return message_from_row(pb.Output, row)
         output = pb.Output()
         output.ParseFromString(self.blobs.get_bytes(row.output_key))
         output.file_name = row.file_name

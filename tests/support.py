@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import grpc
 
+from chunkr import codec
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server.config import Settings
@@ -19,7 +20,7 @@ from tests.harness import RunningServer
 
 T = TypeVar("T")
 
-TERMINAL = (pb.TASK_STATUS_SUCCEEDED, pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED)
+TERMINAL = codec.TERMINAL_STATUSES
 
 
 def open_channel(address: str) -> grpc.Channel:

@@ -58,3 +58,23 @@ def test_each_segment_type_has_its_options_field_and_each_field_its_type() -> No
     fields = [field.name for field in pb.SegmentProcessing.DESCRIPTOR.fields]
     assert sorted(SEGMENT_TYPE_FIELDS.values()) == sorted(fields)
     assert SEGMENT_TYPE_FIELDS[pb.SEGMENT_TYPE_LIST_ITEM] == "list_item"
+
+
+def test_the_terminal_statuses_are_those_the_proto_marks_and_every_layer_reads_them() -> None:
+    marked = {
+        value.number for value in pb.TaskStatus.DESCRIPTOR.values if value.GetOptions().Extensions[pb.Chunkr.terminal]
+    }
+    assert marked == {pb.TASK_STATUS_SUCCEEDED, pb.TASK_STATUS_FAILED, pb.TASK_STATUS_CANCELLED}
+    assert codec.TERMINAL_STATUSES == marked == {status.proto for status in TERMINAL}
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_chunkr_2x_calls_a_task_completed_exactly_when_its_status_is_terminal(status: Status) -> None:
+    task = pb.Task(task_id="t", status=status.proto)
+    assert codec.task_to_json_v2(task, server_version="0")["completed"] is status.terminal
+
+
+def test_the_openapi_status_enum_has_the_vocabulary_s_members() -> None:
+    from gateway import schemas
+
+    assert [member.value for member in schemas.Status] == [status.value for status in Status]

@@ -7,16 +7,19 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import get_type_hints
 
 import grpc
 import pytest
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from chunkr.names import chunkr_enum
 from client import errors
 from client.base import ClientBase
 from client.cli import EXIT_CODES, exit_code, main, parser
 from client.durations import parse_duration, parse_since
-from client.requests import build_configuration, create_request, list_request
+from client.requests import OPTIONS, ConfigOptions, build_configuration, create_request, list_request
 from client.retry import RetryPolicy
 from client.settings import Settings
 from client.views import EventKind, FileView, Status, TaskView, WatchEvent, WebhookView, field_value
@@ -124,6 +127,28 @@ def test_configuration_options_merge_over_a_given_configuration() -> None:
     assert merged.error_handling == pb.ERROR_HANDLING_CONTINUE
     assert merged.expires_in == 60
     assert not base.chunk_processing.HasField("target_length")  # the caller's message is left alone
+
+
+def test_the_keyword_options_are_exactly_the_single_valued_fields_of_the_configuration() -> None:
+    top = {field.name for field in pb.Configuration.DESCRIPTOR.fields if field.message_type is None}
+    chunking = {field.name for field in pb.ChunkProcessing.DESCRIPTOR.fields}
+    assert not top & chunking
+    assert set(get_type_hints(ConfigOptions)) == set(OPTIONS) == top | chunking
+    python = {FieldDescriptor.CPPTYPE_INT32: int, FieldDescriptor.CPPTYPE_BOOL: bool}
+    for name, (_, field) in OPTIONS.items():
+        assert get_type_hints(ConfigOptions)[name] is python.get(field.cpp_type, str), name
+
+
+@pytest.mark.parametrize("name", sorted(OPTIONS))
+def test_each_keyword_option_sets_its_field_and_nothing_else(name: str) -> None:
+    parent, field = OPTIONS[name]
+    chunkr = chunkr_enum(field.enum_type) if field.enum_type is not None else None
+    value = {FieldDescriptor.CPPTYPE_INT32: 7, FieldDescriptor.CPPTYPE_BOOL: False}.get(field.cpp_type, "Word")
+    configuration = build_configuration(**{name: max(chunkr.strings.values()) if chunkr else value})
+    target = getattr(configuration, parent) if parent else configuration
+    expected = max(chunkr.strings, key=lambda number: chunkr.strings[number]) if chunkr else value
+    assert getattr(target, name) == expected
+    assert [set_field.name for set_field, _ in configuration.ListFields()] == [parent or name]
 
 
 def test_bad_configuration_options_are_refused_before_any_call() -> None:

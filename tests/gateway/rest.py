@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 
-TERMINAL = ("Succeeded", "Failed", "Cancelled")
+from chunkr import vocabulary
+
+TERMINAL = tuple(str(status) for status in vocabulary.TERMINAL)
 
 
 def upload_json(client: httpx.Client, path: Path, **configuration: Any) -> httpx.Response:

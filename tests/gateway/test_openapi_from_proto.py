@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from chunkr import codec
-from chunkr.names import json_key, minimum
+from chunkr.names import json_key, maximum, minimum
 from gateway.app import create_app
 from gateway.bindings import API_PREFIX, bindings, bound_rpcs, rpc_method
 from gateway.comments import comment
@@ -85,8 +85,9 @@ MINIMA = [
 ]
 
 
-def test_the_proto_declares_the_least_target_length_and_expires_in() -> None:
+def test_the_proto_declares_the_bounds_of_target_length_and_expires_in() -> None:
     assert {field.name: minimum(field) for field in MINIMA} == {"target_length": 0, "expires_in": 0}
+    assert {field.name: maximum(field) for field in MINIMA} == {"target_length": 1_000_000, "expires_in": None}
 
 
 @pytest.mark.parametrize("field", MINIMA, ids=lambda field: field.name)
@@ -94,7 +95,8 @@ def test_a_declared_minimum_is_in_the_document_and_less_is_refused(
     field: Any, document: dict[str, Any], http: httpx.Client
 ) -> None:
     schema = document["components"]["schemas"][field.containing_type.name]["properties"][field.name]
-    assert {"type": "integer", "minimum": 0} in schema["anyOf"]
+    bounds = {"minimum": 0} if maximum(field) is None else {"minimum": 0, "maximum": maximum(field)}
+    assert {"type": "integer", **bounds} in schema["anyOf"]
     body: dict[str, Any] = {"file": "QUJD", field.name: -1}
     if field.containing_type.name == "ChunkProcessing":
         body = {"file": "QUJD", "chunk_processing": {field.name: -1}}
