@@ -174,6 +174,7 @@ class _Document:
     progress: ProgressFn
     images: PageImages
     pages: list[pb.Page] = field(default_factory=list)
+    suspects: dict[int, bool] = field(default_factory=dict)  # page number → garbled.suspect, asked several times a page
 
 
 def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> list[pb.Segment] | None:
@@ -232,7 +233,12 @@ def _picture_of_page(doc: _Document, content: PageContent) -> pb.Segment:
 
 def _suspect(doc: _Document, content: PageContent) -> bool:
     """Raw font codes on the page: OCR tells whether they are the text."""
-    return doc.config.ocr_strategy != pb.OCR_STRATEGY_ALL and garbled.suspect(content)
+    if doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL:
+        return False
+    known = doc.suspects.get(content.number)
+    if known is None:
+        known = doc.suspects[content.number] = garbled.suspect(content)
+    return known
 
 
 def _needs_ocr(doc: _Document, content: PageContent) -> bool:

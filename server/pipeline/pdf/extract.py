@@ -10,6 +10,7 @@ hottest path. Coordinates are PDF points with the origin at the page's top-left.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import math
 import re
@@ -145,6 +146,7 @@ def clean_text(token: str) -> str:
     return token.translate(_CLEAN)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every character of every non-ASCII token
 def _is_bad_char(char: str) -> bool:
     if _CLEAN.get(ord(char)):
         return False  # a Windows-1252 character, a ligature or the line-end hyphen, mapped by clean_text
@@ -232,7 +234,9 @@ class _Glyphs:
         if not raw.FPDFText_GetLooseCharBox(self._textpage, index, self._rect_ref):
             return None
         rect = self._rect
-        top, bottom = sorted((self._top0 - rect.top, self._top0 - rect.bottom))
+        top, bottom = self._top0 - rect.top, self._top0 - rect.bottom
+        if bottom < top:
+            top, bottom = bottom, top
         left, right = rect.left - self._left0, rect.right - self._left0
         if self._turn is not None:  # a rotated page: words are built in the frame it is read in
             turned = self._turn(Box(left, top, right, bottom))

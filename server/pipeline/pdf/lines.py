@@ -354,10 +354,30 @@ def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     footnote mark, an index): each word sits inside that row's band and touches one of
     its words. A small label beside a heading, at a distance, stays a row of its own."""
 
+    bands: dict[int, tuple[int, tuple[float, float, float, float]]] = {}  # id(row) → (len, its band)
+
+    def band(row: list[Word]) -> tuple[float, float, float, float]:
+        # a row is asked about twice (by the rows above and below) and only grows: remeasured when it has
+        known = bands.get(id(row))
+        if known is not None and known[0] == len(row):
+            return known[1]
+        first = row[0].box
+        top, bottom, tall, size = first.y0, first.y1, first.height, row[0].size
+        for w in row:
+            box = w.box
+            if box.y0 < top:
+                top = box.y0
+            if box.y1 > bottom:
+                bottom = box.y1
+            if box.height > tall:
+                tall = box.height
+            if w.size > size:
+                size = w.size
+        bands[id(row)] = (len(row), (top, bottom, tall, size))
+        return top, bottom, tall, size
+
     def attaches(small: list[Word], row: list[Word]) -> bool:
-        top, bottom = min(w.box.y0 for w in row), max(w.box.y1 for w in row)
-        tall = max(w.box.height for w in row)
-        size = max(w.size for w in row)
+        top, bottom, tall, size = band(row)
         for word in small:
             # a script is set smaller than its line: by glyph size (a mark at 80 % of it), or by box
             if word.box.height >= 0.8 * tall and word.size > _SCRIPT_SIZE * size:
