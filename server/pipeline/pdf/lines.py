@@ -44,7 +44,10 @@ class Line:
 
     @property
     def text(self) -> str:
-        out = self.words[0].text
+        words = self.words
+        if all(word.text[0].isascii() for word in words):  # no combining mark to join: the common case
+            return " ".join(word.text for word in words)
+        out = words[0].text
         for word in self.words[1:]:
             # a combining mark (Arabic harakat, Hebrew points) set apart from its letter joins it
             out += word.text if unicodedata.category(word.text[0]) == "Mn" else f" {word.text}"
