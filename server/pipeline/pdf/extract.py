@@ -18,7 +18,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -345,15 +345,14 @@ def _quarter_turns(a: float, b: float) -> int:
 _DIRECTION_SAMPLE = 300
 
 
-def _dominant_turns(text: str, styles: _ObjectStyles, rotation: int) -> int:
+def _dominant_turns(tokens: list[re.Match[str]], objects: list[Any], styles: _ObjectStyles, rotation: int) -> int:
     """The quarter turns (counter-clockwise, in the stored page frame) most of the page's
     visible characters are set at: the direction the page is read in. /Rotate decides
-    only for a page without text."""
+    only for a page without text. `objects` holds each token's first character's text object."""
     weights = [0, 0, 0, 0]
-    tokens = list(_TOKEN.finditer(text))
     step = max(1, len(tokens) // _DIRECTION_SAMPLE)  # a few hundred tokens decide the majority
-    for match in tokens[::step]:
-        _, _, invisible, turns = styles.at(match.start())
+    for match, obj in zip(tokens[::step], objects[::step], strict=True):
+        _, _, invisible, turns = styles.of(match.start(), obj)
         if not invisible:
             weights[turns] += match.end() - match.start()
     default = rotation // 90
@@ -383,7 +382,11 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     if not text.isprintable():
         text = _ligature_stand_ins(text)
     styles = _ObjectStyles(tp, _FontCache(tp))
-    reading = _dominant_turns(text, styles, rotation)
+    tokens = list(_TOKEN.finditer(text))
+    # each token's text object, asked of pdfium once for the direction vote and the words both
+    text_object = raw.FPDFText_GetTextObject
+    objects = [text_object(tp, match.start()) for match in tokens]
+    reading = _dominant_turns(tokens, objects, styles, rotation)
     turn = _turner(reading * 90, content.width, content.height) if reading else None  # content: still stored frame
     glyphs = _Glyphs(tp, origin, turn)
     words = content.words
@@ -421,11 +424,11 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         add(token[:mark], start, first, base, style)
         add(token[mark:], start + mark, glyphs.first(start + mark, start + len(token)) or last, last)
 
-    for match in _TOKEN.finditer(text):
+    for match, obj in zip(tokens, objects, strict=True):
         start, end = match.span()
         token = match.group()
         real += end - start
-        style = styles.at(start)
+        style = styles.of(start, obj)
         if not token.isascii() or not token.isprintable():
             bad += sum(1 for c in token if _is_bad_char(c))
         if style[2]:
@@ -599,7 +602,10 @@ class _ObjectStyles:
         self._value: _Style = (0.0, (False, False, False, ""), False, 0)
 
     def at(self, index: int) -> _Style:
-        obj = raw.FPDFText_GetTextObject(self._textpage, index)
+        return self.of(index, raw.FPDFText_GetTextObject(self._textpage, index))
+
+    def of(self, index: int, obj: Any) -> _Style:
+        """`at(index)` where the caller already asked pdfium for the character's text object `obj`."""
         key = bytes(obj) if obj else None  # the pointer's value: bytes() is ten times cheaper than a cast
         if key != self._key or key is None:
             self._key = key
