@@ -738,32 +738,37 @@ def extract_page(document: pdfium.PdfDocument, index: int) -> PageContent:
     is read in: as displayed (/Rotate), or turned further where most text is set sideways."""
     page = document[index]
     try:
-        left, bottom, right, top = page.get_cropbox()
-        rotation = page.get_rotation() % 360
-        # in the stored frame until the words are read; turned into the reading frame below
-        content = PageContent(number=index + 1, width=right - left, height=top - bottom)
-        origin = (left, top)
-        reading = extract_words(page, content, origin, rotation)
-        _ObjectWalker(content, origin).walk(page.raw, False, None, 0)
-        stored_width, stored_height = right - left, top - bottom
-        turn = _turner(reading, stored_width, stored_height) if reading else None
-        if document.formenv is not None:
-            content.words.extend(_form_values(page, document.formenv.raw, origin, turn))
-        if turn is not None:
-            content.rules = [Rule(turn(rule.box), rule.from_fill) for rule in content.rules]
-            content.images = [turn(box) for box in content.images]
-        content.width, content.height = (
-            (stored_height, stored_width)
-            if reading in (90, 270)
-            else (
-                stored_width,
-                stored_height,
-            )
-        )
-        content.render_rotation = (reading - rotation) % 360
-        return content
+        return extract_loaded(document, page, index)
     finally:
         page.close()
+
+
+def extract_loaded(document: pdfium.PdfDocument, page: pdfium.PdfPage, index: int) -> PageContent:
+    """`extract_page` of a page the caller loaded (and closes)."""
+    left, bottom, right, top = page.get_cropbox()
+    rotation = page.get_rotation() % 360
+    # in the stored frame until the words are read; turned into the reading frame below
+    content = PageContent(number=index + 1, width=right - left, height=top - bottom)
+    origin = (left, top)
+    reading = extract_words(page, content, origin, rotation)
+    _ObjectWalker(content, origin).walk(page.raw, False, None, 0)
+    stored_width, stored_height = right - left, top - bottom
+    turn = _turner(reading, stored_width, stored_height) if reading else None
+    if document.formenv is not None:
+        content.words.extend(_form_values(page, document.formenv.raw, origin, turn))
+    if turn is not None:
+        content.rules = [Rule(turn(rule.box), rule.from_fill) for rule in content.rules]
+        content.images = [turn(box) for box in content.images]
+    content.width, content.height = (
+        (stored_height, stored_width)
+        if reading in (90, 270)
+        else (
+            stored_width,
+            stored_height,
+        )
+    )
+    content.render_rotation = (reading - rotation) % 360
+    return content
 
 
 _FIELD_KINDS = {raw.FPDF_FORMFIELD_TEXTFIELD, raw.FPDF_FORMFIELD_COMBOBOX, raw.FPDF_FORMFIELD_LISTBOX}
