@@ -247,7 +247,7 @@ def _rows(words: list[Word]) -> list[list[Word]]:
         best: _Row | None = None
         for row in reversed(rows[-4:]):  # the rows a word can still belong to are the last few
             offset = abs(cy - row.cy)
-            limit = min(height, row.height)
+            limit = height if height <= row.height else row.height
             if offset > _SAME_LINE * limit or (best is not None and offset >= abs(cy - best.cy)):
                 continue
             # on the baseline, or beside one of the row's words (most likely the last one)
