@@ -41,14 +41,21 @@ class Line:
     rtl: bool
     font: str = ""
     mixed_fonts: bool = False  # no font sets most of its characters: it has no font of its own
+    # a line's words are final once it is made, and layout asks for its text many times
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> str:
+        if self._text is None:
+            self._text = self._join()
+        return self._text
+
+    def _join(self) -> str:
         words = self.words
         if all(word.text[0].isascii() for word in words):  # no combining mark to join: the common case
             return " ".join(word.text for word in words)
         out = words[0].text
-        for word in self.words[1:]:
+        for word in words[1:]:
             # a combining mark (Arabic harakat, Hebrew points) set apart from its letter joins it
             out += word.text if unicodedata.category(word.text[0]) == "Mn" else f" {word.text}"
         return out
