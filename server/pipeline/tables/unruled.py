@@ -69,9 +69,7 @@ def _prose_lines(lines: list[Line]) -> set[int]:
         beside = sum(
             1
             for line in block.lines
-            if any(
-                id(other) not in mine and other.box.y_overlap(line.box) > 0.5 * line.box.height for other in short
-            )
+            if any(id(other) not in mine and other.box.y_overlap(line.box) > 0.5 * line.box.height for other in short)
         )
         if beside * 10 < len(block.lines) * 3:  # a table's long description has short cells beside it
             # a table's header set in smaller type right under a paragraph is not that paragraph's
