@@ -53,6 +53,13 @@ def union_all(boxes: Iterable[Box]) -> Box:
     iterator = iter(boxes)
     first = next(iterator)
     x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
-    for box in iterator:
-        x0, y0, x1, y1 = min(x0, box.x0), min(y0, box.y0), max(x1, box.x1), max(y1, box.y1)
+    for box in iterator:  # comparisons, not min()/max(): this runs for every word of every line
+        if box.x0 < x0:
+            x0 = box.x0
+        if box.y0 < y0:
+            y0 = box.y0
+        if box.x1 > x1:
+            x1 = box.x1
+        if box.y1 > y1:
+            y1 = box.y1
     return Box(x0, y0, x1, y1)

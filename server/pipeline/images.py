@@ -32,9 +32,13 @@ class PageImage:
     path: str  # workdir-relative
 
 
-def render_page(document: pdfium.PdfDocument, index: int, dpi: float, rotation: int = 0) -> Image.Image:
-    """The page as an RGB(X) image at `dpi`, turned `rotation` degrees clockwise beyond /Rotate."""
-    page = document[index]
+def render_page(
+    document: pdfium.PdfDocument, index: int, dpi: float, rotation: int = 0, page: pdfium.PdfPage | None = None
+) -> Image.Image:
+    """The page as an RGB(X) image at `dpi`, turned `rotation` degrees clockwise beyond /Rotate;
+    `page`, when given, is page `index` already loaded (and closed here)."""
+    if page is None:
+        page = document[index]
     try:
         width, height = page.get_size()
         check_pixels(round(width * dpi / 72.0), round(height * dpi / 72.0), f"Page {index + 1} at {dpi:g} dpi")
@@ -97,11 +101,22 @@ class PageImages:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-write")
         self._pending: deque[Future[None]] = deque()
         self._early: dict[int, tuple[float, int, Future[PageImage]]] = {}
+        self._held: dict[int, pdfium.PdfPage] = {}  # pages the text pass loaded, kept to be drawn
+
+    def hold(self, index: int, page: pdfium.PdfPage) -> bool:
+        """Keep page `index`, loaded to read its text, to draw it without loading it again
+        (pdfium parses the content stream on every load); at most `depth` pages are kept.
+        False: the caller closes it. Call with `pdfium_lock` held."""
+        if len(self._held) >= self._depth or index in self._held:
+            return False
+        self._held[index] = page
+        return True
 
     def prepare(self, index: int, dpi: float, rotation: int) -> None:
         """Start drawing page `index` before its turn, if fewer than `depth` pages are drawn ahead."""
         if len(self._early) < self._depth and index not in self._early:
-            self._early[index] = (dpi, rotation, self._renderer.submit(self._render, index, dpi, rotation))
+            page = self._held.pop(index, None)
+            self._early[index] = (dpi, rotation, self._renderer.submit(self._render, index, dpi, rotation, page))
 
     def render(self, index: int, dpi: float, rotation: int) -> Future[PageImage]:
         """Start drawing page `index` (0-based), or take the drawing `prepare` started; the future holds the bitmap."""
@@ -112,11 +127,11 @@ class PageImages:
             early[2].add_done_callback(_discard)
         while len(self._pending) >= self._depth:
             self._pending.popleft().result()
-        return self._renderer.submit(self._render, index, dpi, rotation)
+        return self._renderer.submit(self._render, index, dpi, rotation, self._held.pop(index, None))
 
-    def _render(self, index: int, dpi: float, rotation: int) -> PageImage:
+    def _render(self, index: int, dpi: float, rotation: int, page: pdfium.PdfPage | None = None) -> PageImage:
         with self.pdfium_lock:
-            bitmap = render_page(self._document, index, dpi, rotation)
+            bitmap = render_page(self._document, index, dpi, rotation, page)
         return PageImage(image=bitmap, dpi=dpi, path=page_path(index + 1))
 
     def write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
@@ -143,6 +158,10 @@ class PageImages:
             self._early.clear()
             self._writer.shutdown(wait=True, cancel_futures=True)
             self._renderer.shutdown(wait=True, cancel_futures=True)
+            with self.pdfium_lock:
+                for page in self._held.values():
+                    page.close()
+                self._held.clear()
 
 
 def _discard(drawing: Future[PageImage]) -> None:

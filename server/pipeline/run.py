@@ -42,7 +42,7 @@ from server.pipeline.images import (
 )
 from server.pipeline.office.document import NATIVE, process_office
 from server.pipeline.pdf import garbled
-from server.pipeline.pdf.extract import PageContent, extract_page
+from server.pipeline.pdf.extract import PageContent, extract_loaded
 from server.pipeline.pdf.layout import analyse_page
 from server.pipeline.pdf.lines import Line, build_lines
 from server.pipeline.pdf.stats import DocumentStats, StatsBuilder
@@ -174,6 +174,7 @@ class _Document:
     progress: ProgressFn
     images: PageImages
     pages: list[pb.Page] = field(default_factory=list)
+    suspects: dict[int, bool] = field(default_factory=dict)  # page number → garbled.suspect, asked several times a page
 
 
 def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> list[pb.Segment] | None:
@@ -232,7 +233,12 @@ def _picture_of_page(doc: _Document, content: PageContent) -> pb.Segment:
 
 def _suspect(doc: _Document, content: PageContent) -> bool:
     """Raw font codes on the page: OCR tells whether they are the text."""
-    return doc.config.ocr_strategy != pb.OCR_STRATEGY_ALL and garbled.suspect(content)
+    if doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL:
+        return False
+    known = doc.suspects.get(content.number)
+    if known is None:
+        known = doc.suspects[content.number] = garbled.suspect(content)
+    return known
 
 
 def _needs_ocr(doc: _Document, content: PageContent) -> bool:
@@ -324,7 +330,14 @@ def _read(doc: _Document, index: int) -> tuple[PageContent, list[Line]] | None:
     """Page `index`'s text layer, or None when the page is broken and Continue skips it."""
     try:
         with doc.images.pdfium_lock:  # the page-image thread may be drawing
-            content = extract_page(doc.pdf, index)
+            page = doc.pdf[index]
+            try:
+                content = extract_loaded(doc.pdf, page, index)
+            except BaseException:
+                page.close()
+                raise
+            if not doc.images.hold(index, page):  # drawn soon: not loaded twice
+                page.close()
         return content, build_lines(content.words)
     except Exception as exc:  # pdfium or a hostile page: Fail or Continue decides
         _page_failure(index + 1, exc, doc.config, doc.notes)

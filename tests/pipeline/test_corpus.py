@@ -146,14 +146,14 @@ def test_error_handling_continue_skips_a_broken_page_and_says_so(
 ) -> None:
     from server.pipeline import run as stages
 
-    real = stages.extract_page
+    real = stages.extract_loaded
 
-    def broken_second_page(document, index):  # type: ignore[no-untyped-def]
+    def broken_second_page(document, page, index):  # type: ignore[no-untyped-def]
         if index == 1:
             raise RuntimeError("bad content stream")
-        return real(document, index)
+        return real(document, page, index)
 
-    monkeypatch.setattr(stages, "extract_page", broken_second_page)
+    monkeypatch.setattr(stages, "extract_loaded", broken_second_page)
     path = CORPUS / "pdf" / "multi_page.pdf"
     with pytest.raises(PipelineError, match="Page 2 could not be processed"):
         run_pipeline(path, tmp_path / "fail")

@@ -91,3 +91,34 @@ def test_a_page_drawn_ahead_at_another_resolution_is_drawn_again_at_the_one_aske
     finally:
         document.close()
     assert Image.open(tmp_path / "pages" / "1.jpg").size == (1224, 1584)
+
+
+def test_pages_kept_from_the_text_pass_are_at_most_depth_and_closed_when_never_drawn(tmp_path: Path) -> None:
+    pdf = pdfs.build(tmp_path / "three.pdf", pdfs.headings_page, pdfs.headings_page, pdfs.two_column_page)
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        images = PageImages(document, tmp_path / "work", depth=2)
+        pages = [document[index] for index in range(3)]
+        with images.pdfium_lock:
+            kept = [images.hold(index, page) for index, page in enumerate(pages)]
+        assert kept == [True, True, False]  # the third is the caller's to close
+        pages[2].close()
+        images.close()
+        assert [page.raw for page in pages[:2]] == [None, None]
+    finally:
+        document.close()
+
+
+def test_a_kept_page_is_drawn_as_a_freshly_loaded_one(tmp_path: Path) -> None:
+    pdf = pdfs.build(tmp_path / "one.pdf", pdfs.two_column_page)
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        images = PageImages(document, tmp_path / "work", depth=2)
+        with images.pdfium_lock:
+            assert images.hold(0, document[0])
+        drawing = images.render(0, 144.0, 0)
+        images.write(drawing, [])
+        images.close()
+    finally:
+        document.close()
+    assert (tmp_path / "work" / "pages" / "1.jpg").read_bytes() == _reference(pdf, 0, 144.0, 0, tmp_path / "ref")

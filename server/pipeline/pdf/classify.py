@@ -50,6 +50,8 @@ def _is_caption(text: str, block: Block) -> bool:
 
 
 def _is_formula(text: str) -> bool:
+    if len(text) > 300 and len("".join(text.split())) > 300:  # a paragraph: not counted character by character
+        return False
     chars = [c for c in text if not c.isspace()]
     if not chars or len(chars) > 300:
         return False

@@ -10,6 +10,7 @@ hottest path. Coordinates are PDF points with the origin at the page's top-left.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import math
 import re
@@ -17,7 +18,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -145,6 +146,7 @@ def clean_text(token: str) -> str:
     return token.translate(_CLEAN)
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every character of every non-ASCII token
 def _is_bad_char(char: str) -> bool:
     if _CLEAN.get(ord(char)):
         return False  # a Windows-1252 character, a ligature or the line-end hyphen, mapped by clean_text
@@ -232,7 +234,9 @@ class _Glyphs:
         if not raw.FPDFText_GetLooseCharBox(self._textpage, index, self._rect_ref):
             return None
         rect = self._rect
-        top, bottom = sorted((self._top0 - rect.top, self._top0 - rect.bottom))
+        top, bottom = self._top0 - rect.top, self._top0 - rect.bottom
+        if bottom < top:
+            top, bottom = bottom, top
         left, right = rect.left - self._left0, rect.right - self._left0
         if self._turn is not None:  # a rotated page: words are built in the frame it is read in
             turned = self._turn(Box(left, top, right, bottom))
@@ -341,15 +345,14 @@ def _quarter_turns(a: float, b: float) -> int:
 _DIRECTION_SAMPLE = 300
 
 
-def _dominant_turns(text: str, styles: _ObjectStyles, rotation: int) -> int:
+def _dominant_turns(tokens: list[re.Match[str]], objects: list[Any], styles: _ObjectStyles, rotation: int) -> int:
     """The quarter turns (counter-clockwise, in the stored page frame) most of the page's
     visible characters are set at: the direction the page is read in. /Rotate decides
-    only for a page without text."""
+    only for a page without text. `objects` holds each token's first character's text object."""
     weights = [0, 0, 0, 0]
-    tokens = list(_TOKEN.finditer(text))
     step = max(1, len(tokens) // _DIRECTION_SAMPLE)  # a few hundred tokens decide the majority
-    for match in tokens[::step]:
-        _, _, invisible, turns = styles.at(match.start())
+    for match, obj in zip(tokens[::step], objects[::step], strict=True):
+        _, _, invisible, turns = styles.of(match.start(), obj)
         if not invisible:
             weights[turns] += match.end() - match.start()
     default = rotation // 90
@@ -379,7 +382,11 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     if not text.isprintable():
         text = _ligature_stand_ins(text)
     styles = _ObjectStyles(tp, _FontCache(tp))
-    reading = _dominant_turns(text, styles, rotation)
+    tokens = list(_TOKEN.finditer(text))
+    # each token's text object, asked of pdfium once for the direction vote and the words both
+    text_object = raw.FPDFText_GetTextObject
+    objects = [text_object(tp, match.start()) for match in tokens]
+    reading = _dominant_turns(tokens, objects, styles, rotation)
     turn = _turner(reading * 90, content.width, content.height) if reading else None  # content: still stored frame
     glyphs = _Glyphs(tp, origin, turn)
     words = content.words
@@ -417,11 +424,11 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         add(token[:mark], start, first, base, style)
         add(token[mark:], start + mark, glyphs.first(start + mark, start + len(token)) or last, last)
 
-    for match in _TOKEN.finditer(text):
+    for match, obj in zip(tokens, objects, strict=True):
         start, end = match.span()
         token = match.group()
         real += end - start
-        style = styles.at(start)
+        style = styles.of(start, obj)
         if not token.isascii() or not token.isprintable():
             bad += sum(1 for c in token if _is_bad_char(c))
         if style[2]:
@@ -595,7 +602,10 @@ class _ObjectStyles:
         self._value: _Style = (0.0, (False, False, False, ""), False, 0)
 
     def at(self, index: int) -> _Style:
-        obj = raw.FPDFText_GetTextObject(self._textpage, index)
+        return self.of(index, raw.FPDFText_GetTextObject(self._textpage, index))
+
+    def of(self, index: int, obj: Any) -> _Style:
+        """`at(index)` where the caller already asked pdfium for the character's text object `obj`."""
         key = bytes(obj) if obj else None  # the pointer's value: bytes() is ten times cheaper than a cast
         if key != self._key or key is None:
             self._key = key
@@ -728,32 +738,37 @@ def extract_page(document: pdfium.PdfDocument, index: int) -> PageContent:
     is read in: as displayed (/Rotate), or turned further where most text is set sideways."""
     page = document[index]
     try:
-        left, bottom, right, top = page.get_cropbox()
-        rotation = page.get_rotation() % 360
-        # in the stored frame until the words are read; turned into the reading frame below
-        content = PageContent(number=index + 1, width=right - left, height=top - bottom)
-        origin = (left, top)
-        reading = extract_words(page, content, origin, rotation)
-        _ObjectWalker(content, origin).walk(page.raw, False, None, 0)
-        stored_width, stored_height = right - left, top - bottom
-        turn = _turner(reading, stored_width, stored_height) if reading else None
-        if document.formenv is not None:
-            content.words.extend(_form_values(page, document.formenv.raw, origin, turn))
-        if turn is not None:
-            content.rules = [Rule(turn(rule.box), rule.from_fill) for rule in content.rules]
-            content.images = [turn(box) for box in content.images]
-        content.width, content.height = (
-            (stored_height, stored_width)
-            if reading in (90, 270)
-            else (
-                stored_width,
-                stored_height,
-            )
-        )
-        content.render_rotation = (reading - rotation) % 360
-        return content
+        return extract_loaded(document, page, index)
     finally:
         page.close()
+
+
+def extract_loaded(document: pdfium.PdfDocument, page: pdfium.PdfPage, index: int) -> PageContent:
+    """`extract_page` of a page the caller loaded (and closes)."""
+    left, bottom, right, top = page.get_cropbox()
+    rotation = page.get_rotation() % 360
+    # in the stored frame until the words are read; turned into the reading frame below
+    content = PageContent(number=index + 1, width=right - left, height=top - bottom)
+    origin = (left, top)
+    reading = extract_words(page, content, origin, rotation)
+    _ObjectWalker(content, origin).walk(page.raw, False, None, 0)
+    stored_width, stored_height = right - left, top - bottom
+    turn = _turner(reading, stored_width, stored_height) if reading else None
+    if document.formenv is not None:
+        content.words.extend(_form_values(page, document.formenv.raw, origin, turn))
+    if turn is not None:
+        content.rules = [Rule(turn(rule.box), rule.from_fill) for rule in content.rules]
+        content.images = [turn(box) for box in content.images]
+    content.width, content.height = (
+        (stored_height, stored_width)
+        if reading in (90, 270)
+        else (
+            stored_width,
+            stored_height,
+        )
+    )
+    content.render_rotation = (reading - rotation) % 360
+    return content
 
 
 _FIELD_KINDS = {raw.FPDF_FORMFIELD_TEXTFIELD, raw.FPDF_FORMFIELD_COMBOBOX, raw.FPDF_FORMFIELD_LISTBOX}

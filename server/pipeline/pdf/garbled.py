@@ -64,7 +64,9 @@ def suspect(content: PageContent) -> bool:
     limit = _SUSPECT_SHARE * content.char_count
     if content.unmapped_char_count > limit:
         return True
-    mixed = sum(len(w.text) for w in content.words if not w.unmapped and _mixes_scripts(w.text))
+    mixed = sum(
+        len(w.text) for w in content.words if not w.unmapped and not w.text.isascii() and _mixes_scripts(w.text)
+    )
     return content.unmapped_char_count + mixed > limit
 
 

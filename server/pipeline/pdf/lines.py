@@ -41,11 +41,21 @@ class Line:
     rtl: bool
     font: str = ""
     mixed_fonts: bool = False  # no font sets most of its characters: it has no font of its own
+    # a line's words are final once it is made, and layout asks for its text many times
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> str:
-        out = self.words[0].text
-        for word in self.words[1:]:
+        if self._text is None:
+            self._text = self._join()
+        return self._text
+
+    def _join(self) -> str:
+        words = self.words
+        if all(word.text[0].isascii() for word in words):  # no combining mark to join: the common case
+            return " ".join(word.text for word in words)
+        out = words[0].text
+        for word in words[1:]:
             # a combining mark (Arabic harakat, Hebrew points) set apart from its letter joins it
             out += word.text if unicodedata.category(word.text[0]) == "Mn" else f" {word.text}"
         return out
@@ -244,7 +254,7 @@ def _rows(words: list[Word]) -> list[list[Word]]:
         best: _Row | None = None
         for row in reversed(rows[-4:]):  # the rows a word can still belong to are the last few
             offset = abs(cy - row.cy)
-            limit = min(height, row.height)
+            limit = height if height <= row.height else row.height
             if offset > _SAME_LINE * limit or (best is not None and offset >= abs(cy - best.cy)):
                 continue
             # on the baseline, or beside one of the row's words (most likely the last one)
@@ -360,10 +370,30 @@ def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     footnote mark, an index): each word sits inside that row's band and touches one of
     its words. A small label beside a heading, at a distance, stays a row of its own."""
 
+    bands: dict[int, tuple[int, tuple[float, float, float, float]]] = {}  # id(row) → (len, its band)
+
+    def band(row: list[Word]) -> tuple[float, float, float, float]:
+        # a row is asked about twice (by the rows above and below) and only grows: remeasured when it has
+        known = bands.get(id(row))
+        if known is not None and known[0] == len(row):
+            return known[1]
+        first = row[0].box
+        top, bottom, tall, size = first.y0, first.y1, first.height, row[0].size
+        for w in row:
+            box = w.box
+            if box.y0 < top:
+                top = box.y0
+            if box.y1 > bottom:
+                bottom = box.y1
+            if box.height > tall:
+                tall = box.height
+            if w.size > size:
+                size = w.size
+        bands[id(row)] = (len(row), (top, bottom, tall, size))
+        return top, bottom, tall, size
+
     def attaches(small: list[Word], row: list[Word]) -> bool:
-        top, bottom = min(w.box.y0 for w in row), max(w.box.y1 for w in row)
-        tall = max(w.box.height for w in row)
-        size = max(w.size for w in row)
+        top, bottom, tall, size = band(row)
         for word in small:
             # a script is set smaller than its line: by glyph size (a mark at 80 % of it), or by box
             if word.box.height >= 0.8 * tall and word.size > _SCRIPT_SIZE * size:

@@ -52,14 +52,18 @@ def text_lines(words: list[Word]) -> list[TextLine]:
     """Words grouped into lines by vertical overlap, top to bottom."""
     lines: list[TextLine] = []
     for word in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
-        height = max(word.box.height, 0.5)
+        y0, y1 = word.box.y0, word.box.y1
+        height = max(y1 - y0, 0.5)
         for line in reversed(lines[-4:]):
-            overlap = min(line.y1, word.box.y1) - max(line.y0, word.box.y0)
-            if overlap >= 0.5 * min(height, line.y1 - line.y0):
+            # min()/max() spelled out: this runs for every word against up to four lines
+            top, bottom = line.y0, line.y1
+            overlap = (bottom if bottom <= y1 else y1) - (top if top >= y0 else y0)
+            extent = bottom - top
+            if overlap >= 0.5 * (height if height <= extent else extent):
                 line.words.append(word)
                 break
         else:
-            lines.append(TextLine([word], word.box.y0, word.box.y1))
+            lines.append(TextLine([word], y0, y1))
     for line in lines:
         line.words.sort(key=lambda w: w.box.x0)
         # the line's extent is its typical word's, so a tall or raised word does not swallow neighbours

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from bisect import bisect_left, bisect_right
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from server.pipeline.geometry import Box, union_all
@@ -58,6 +60,7 @@ def _without_leaders(word: Word) -> list[Word]:
 def _prose_lines(lines: list[Line]) -> set[int]:
     """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many words."""
     prose: set[int] = set()
+    short = [line for line in lines if len(line.words) <= 3]
     for block in build_blocks(lines):
         long_lines = sum(1 for line in block.lines if len(line.words) >= _PROSE_WORDS)
         if long_lines < 3 or long_lines * 3 < 2 * len(block.lines):
@@ -66,12 +69,7 @@ def _prose_lines(lines: list[Line]) -> set[int]:
         beside = sum(
             1
             for line in block.lines
-            if any(
-                id(other) not in mine
-                and len(other.words) <= 3
-                and other.box.y_overlap(line.box) > 0.5 * line.box.height
-                for other in lines
-            )
+            if any(id(other) not in mine and other.box.y_overlap(line.box) > 0.5 * line.box.height for other in short)
         )
         if beside * 10 < len(block.lines) * 3:  # a table's long description has short cells beside it
             # a table's header set in smaller type right under a paragraph is not that paragraph's
@@ -189,6 +187,25 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
     return found
 
 
+class _SpanCounts:
+    """For upright positions x: how many spans x0 < x < x1 cross it and how many end at or
+    before it (x1 <= x), by bisection rather than a pass over every span."""
+
+    def __init__(self, spans: list[tuple[float, float]]) -> None:
+        self._spans = spans
+        self._ordered = all(x0 <= x1 for x0, x1 in spans)
+        self._starts = sorted(x0 for x0, _ in spans)
+        self._ends = sorted(x1 for _, x1 in spans)
+        self._points = Counter(x0 for x0, x1 in spans if x0 == x1)  # an empty span at x crosses nothing
+
+    def at(self, x: float) -> tuple[int, int]:
+        if not self._ordered:
+            return sum(1 for x0, x1 in self._spans if x0 < x < x1), sum(1 for _, x1 in self._spans if x1 <= x)
+        left = bisect_right(self._ends, x)
+        # every span with x0 < x either crosses x or ends at or before it (all but the empty ones at x)
+        return bisect_left(self._starts, x) - left + self._points.get(x, 0), left
+
+
 def _page_gutter(lines: list[Line], page_width: float) -> float | None:
     """The white space between a page's text columns: an upright strip that (almost) no
     line fragment crosses, with a good share of the fragments on either side."""
@@ -197,10 +214,10 @@ def _page_gutter(lines: list[Line], page_width: float) -> float | None:
     spans = [(line.box.x0, line.box.x1) for line in lines]
     allowed = max(1, len(spans) // 30)  # a title or a wide figure caption may cross it
     best: tuple[int, float, float] | None = None
+    counts = _SpanCounts(spans)
     x = 0.25 * page_width
     while x <= 0.75 * page_width:
-        crossing = sum(1 for x0, x1 in spans if x0 < x < x1)
-        left = sum(1 for _, x1 in spans if x1 <= x)
+        crossing, left = counts.at(x)
         if crossing <= allowed and min(left, len(spans) - left - crossing) >= max(5, len(spans) // 10):
             key = (crossing, -abs(x - page_width / 2), x)
             if best is None or key[:2] < best[:2]:
