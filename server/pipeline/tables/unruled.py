@@ -30,6 +30,7 @@ _CAPTION = re.compile(r"^(?:table|tab\.|figure|fig\.)\s*[\dIVX]", re.IGNORECASE)
 _CODE = re.compile(r"[=;{}]|\(\)|->|::")
 _CELL_GAP_EM = 1.0  # a gap this wide between words on a line separates cells
 _PROSE_WORDS = 6  # lines of paragraphs hold more words than table cells
+_SENTENCE_END = (".", ",", ";", ":", "!", "?")
 _MAX_CELL_WORDS = 8
 _ROW_GAP_EM = 1.6  # rows of a table stand closer than this (the white space between lines)
 _LOOSE_ROW_GAP_EM = 2.5  # evenly spaced rows may stand this far apart
@@ -55,11 +56,33 @@ def _without_leaders(word: Word) -> list[Word]:
     return pieces
 
 
+def _evenly_spaced(line: Line, measure: float) -> bool:
+    """A line of running text in a narrow column: four or more words, mostly letters,
+    filling most of the column's measure, with one width of word space between them
+    (a justified line stretches every space alike; a table row's gaps are as wide as
+    its columns make them). Spaces after punctuation may be wider (sentence spacing)."""
+    words = line.words
+    if len(words) < 4 or line.box.width < 0.75 * measure:
+        return False
+    if sum(1 for w in words if any(ch.isalpha() for ch in w.text)) * 4 < len(words) * 3:
+        return False
+    gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words) if not a.text.endswith(_SENTENCE_END)]
+    if len(gaps) < 2:
+        return False
+    mid = median(gaps, 0.0)
+    return mid > 0 and all(abs(g - mid) <= max(0.3, 0.12 * mid) for g in gaps)
+
+
 def _prose_lines(lines: list[Line]) -> set[int]:
-    """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many words."""
+    """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
+    words or run evenly spaced across the column (prose set in narrow columns)."""
     prose: set[int] = set()
     for block in build_blocks(lines):
-        long_lines = sum(1 for line in block.lines if len(line.words) >= _PROSE_WORDS)
+        long_lines = sum(
+            1
+            for line in block.lines
+            if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+        )
         if long_lines < 3 or long_lines * 3 < 2 * len(block.lines):
             continue
         mine = {id(line) for line in block.lines}
@@ -80,10 +103,13 @@ def _prose_lines(lines: list[Line]) -> set[int]:
     return prose
 
 
-def _cells(line: TextLine, gap: float) -> list[Segment]:
+def _cells(line: TextLine) -> list[Segment]:
+    """The line split at gaps of an em or more, the em of the words either side of the
+    gap: a table set in small type on a page of larger text keeps its own narrow gaps."""
     out: list[Segment] = []
     for word in line.words:
-        if out and word.box.x0 - out[-1].x1 < gap:
+        em = max(word.size, out[-1].words[-1].size) if out else word.size
+        if out and word.box.x0 - out[-1].x1 < _CELL_GAP_EM * em:
             out[-1].words.append(word)
             out[-1].x1 = max(out[-1].x1, word.box.x1)
         else:
@@ -223,15 +249,17 @@ def _detect(
         return []
     physical = text_lines(words)
     for line in physical:
-        line.segments = _cells(line, _CELL_GAP_EM * size)
+        line.segments = _cells(line)
     found: list[tuple[Table, list[Line]]] = []
     run: list[TextLine] = []
 
     def close() -> None:
         while run and len(run[-1].segments) < 2:
             run.pop()
-        if run and _looks_like_table(run, size):
-            table = _make(run, physical, size, originals, candidates)
+        # a table is judged in its own type size, which may be smaller than the page's
+        own = min(size, median([w.size for line in run for w in line.words], size)) if run else size
+        if run and _looks_like_table(run, own):
+            table = _make(run, physical, own, originals, candidates)
             if table is not None:
                 found.append(table)
         run.clear()
