@@ -79,9 +79,7 @@ def _prose_lines(lines: list[Line]) -> set[int]:
     prose: set[int] = set()
     for block in build_blocks(lines):
         long_lines = sum(
-            1
-            for line in block.lines
-            if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+            1 for line in block.lines if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
         )
         if long_lines < 3 or long_lines * 3 < 2 * len(block.lines):
             continue
