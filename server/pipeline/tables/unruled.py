@@ -56,15 +56,12 @@ def _without_leaders(word: Word) -> list[Word]:
     return pieces
 
 
-def _evenly_spaced(line: Line, measure: float) -> bool:
-    """A line of running text in a narrow column: four or more words, mostly letters,
-    filling most of the column's measure, with one width of word space between them
-    (a justified line stretches every space alike; a table row's gaps are as wide as
-    its columns make them). Spaces after punctuation may be wider (sentence spacing)."""
-    words = line.words
-    if len(words) < 4 or line.box.width < 0.75 * measure:
-        return False
-    if sum(1 for w in words if any(ch.isalpha() for ch in w.text)) * 4 < len(words) * 3:
+def _one_word_space(words: Sequence[Word]) -> bool:
+    """Four or more words, mostly letters, one width of word space between each two (a
+    justified line stretches every space alike; a table row's gaps between cells are as
+    wide as its columns make them, wider than the spaces inside its cells). Spaces after
+    punctuation may be wider (sentence spacing)."""
+    if len(words) < 4 or sum(1 for w in words if any(ch.isalpha() for ch in w.text)) * 4 < len(words) * 3:
         return False
     gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words) if not a.text.endswith(_SENTENCE_END)]
     if len(gaps) < 2:
@@ -73,28 +70,43 @@ def _evenly_spaced(line: Line, measure: float) -> bool:
     return mid > 0 and all(abs(g - mid) <= max(0.3, 0.12 * mid) for g in gaps)
 
 
+def _evenly_spaced(line: Line, measure: float) -> bool:
+    """A line of running text in a narrow column: it fills most of the column's measure
+    with one width of word space between its words."""
+    return line.box.width >= 0.75 * measure and _one_word_space(line.words)
+
+
 def _prose_lines(lines: list[Line]) -> set[int]:
     """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
     words or run evenly spaced across the column (prose set in narrow columns)."""
     prose: set[int] = set()
-    for block in build_blocks(lines):
+    blocks = build_blocks(lines)
+    running: list[bool] = []
+    for block in blocks:
         long_lines = sum(
             1 for line in block.lines if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
         )
-        if long_lines < 3 or long_lines * 3 < 2 * len(block.lines):
+        running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
+    in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
+    for block, run in zip(blocks, running, strict=True):
+        if not run:
             continue
         mine = {id(line) for line in block.lines}
+        # a table's long description has short cells beside it, on its rows and in its type;
+        # the other columns' paragraph ends and a small table there are not its cells
         beside = sum(
             1
             for line in block.lines
             if any(
                 id(other) not in mine
+                and id(other) not in in_running
                 and len(other.words) <= 3
+                and abs(other.size - line.size) <= 0.1 * line.size
                 and other.box.y_overlap(line.box) > 0.5 * line.box.height
                 for other in lines
             )
         )
-        if beside * 10 < len(block.lines) * 3:  # a table's long description has short cells beside it
+        if beside * 10 < len(block.lines) * 3:
             # a table's header set in smaller type right under a paragraph is not that paragraph's
             size = median([line.size for line in block.lines], 0.0)
             prose.update(id(line) for line in block.lines if line.size >= 0.9 * size)
@@ -162,6 +174,8 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     cells = [s for line in multi for s in line.segments]
     if median([float(len(s.words)) for s in cells], 0.0) > 4 or max(len(s.words) for s in cells) > 3 * _MAX_CELL_WORDS:
         return False
+    if sum(1 for line in multi if _one_word_space(line.words)) * 2 >= len(multi):
+        return False  # justified prose whose stretched word spaces happen to line up
     if _prose_columns(multi, gutters) >= 2:
         return False  # text set in columns: lines fill their column and hold several words
     first = [line.segments[0].text for line in multi]
