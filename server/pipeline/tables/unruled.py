@@ -56,12 +56,12 @@ def _without_leaders(word: Word) -> list[Word]:
     return pieces
 
 
-def _one_word_space(words: Sequence[Word]) -> bool:
-    """Four or more words, mostly letters, one width of word space between each two (a
+def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
+    """`least` or more words, mostly letters, one width of word space between each two (a
     justified line stretches every space alike; a table row's gaps between cells are as
     wide as its columns make them, wider than the spaces inside its cells). Spaces after
     punctuation may be wider (sentence spacing)."""
-    if len(words) < 4 or sum(1 for w in words if any(ch.isalpha() for ch in w.text)) * 4 < len(words) * 3:
+    if len(words) < least or sum(1 for w in words if any(ch.isalpha() for ch in w.text)) * 4 < len(words) * 3:
         return False
     gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words) if not a.text.endswith(_SENTENCE_END)]
     if len(gaps) < 2:
@@ -72,8 +72,8 @@ def _one_word_space(words: Sequence[Word]) -> bool:
 
 def _evenly_spaced(line: Line, measure: float) -> bool:
     """A line of running text in a narrow column: it fills most of the column's measure
-    with one width of word space between its words."""
-    return line.box.width >= 0.75 * measure and _one_word_space(line.words)
+    with one width of word space between its words (three words fill a narrow column)."""
+    return line.box.width >= 0.75 * measure and _one_word_space(line.words, 3)
 
 
 def _prose_lines(lines: list[Line]) -> set[int]:
