@@ -76,7 +76,7 @@ def _evenly_spaced(line: Line, measure: float) -> bool:
     return line.box.width >= 0.75 * measure and _one_word_space(line.words, 3)
 
 
-def _prose_lines(lines: list[Line]) -> set[int]:
+def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
     """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
     words or run evenly spaced across the column (prose set in narrow columns)."""
     prose: set[int] = set()
@@ -93,7 +93,7 @@ def _prose_lines(lines: list[Line]) -> set[int]:
             continue
         mine = {id(line) for line in block.lines}
         # a table's long description has short cells beside it, on its rows and in its type;
-        # the other columns' paragraph ends and a small table there are not its cells
+        # the other columns' paragraph ends and list items, and a small table there, are not its cells
         beside = sum(
             1
             for line in block.lines
@@ -103,6 +103,7 @@ def _prose_lines(lines: list[Line]) -> set[int]:
                 and len(other.words) <= 3
                 and abs(other.size - line.size) <= 0.1 * line.size
                 and other.box.y_overlap(line.box) > 0.5 * line.box.height
+                and not _across(other.box, line.box, gutter)
                 for other in lines
             )
         )
@@ -164,6 +165,12 @@ def _prose_columns(rows: Sequence[TextLine], gutters: list[tuple[float, float]])
     return prose
 
 
+def _counting(first: list[str]) -> bool:
+    """Whether the lines start with numbers counting up by one: a numbered list's markers."""
+    numbers = [int(t) for t in first if t.isdigit() and len(t) <= 3]
+    return len(numbers) == len(first) >= 2 and all(b == a + 1 for a, b in itertools.pairwise(numbers))
+
+
 def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     if sum(1 for line in rows if len(line.segments) >= 2) < 3:
         return False
@@ -179,8 +186,9 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     if _prose_columns(multi, gutters) >= 2:
         return False  # text set in columns: lines fill their column and hold several words
     first = [line.segments[0].text for line in multi]
-    if sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t)) * 2 >= len(first) and len(gutters) == 1:
-        return False  # a list or a reference list: markers, then text
+    markers = sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t))
+    if (markers * 2 >= len(first) or _counting(first)) and len(gutters) == 1:
+        return False  # a list or a reference list: markers (or bare numbers counting up), then text
     words = [w for line in rows for w in line.words]
     if sum(1 for w in words if len(w.text) == 1 and w.text.islower()) * 5 >= len(words):
         return False  # text read a letter at a time (a chart's turned axis title), not cells
@@ -197,7 +205,8 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
     On a page set in two columns of text, each column is searched on its own, so two
     tables side by side stay two tables; a table whose rows run across the column
     gutter on shared baselines stays one."""
-    prose = _prose_lines(lines)
+    gutter = _page_gutter(lines, page_width)
+    prose = _prose_lines(lines, gutter)
     candidates = [line for line in lines if id(line) not in prose and not line.rtl]
     originals: dict[int, Word] = {}
     cleaned: list[Word] = []
@@ -210,7 +219,6 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         return []
     size = median([w.size for w in cleaned], 10.0)
     whole = _detect(cleaned, size, originals, candidates)
-    gutter = _page_gutter(lines, page_width)
     if gutter is None:
         return whole
     found: list[tuple[Table, list[Line]]] = []
@@ -225,6 +233,11 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         if not any(table.box.intersects(other.box) for other, _ in found):
             found.append((table, used))
     return found
+
+
+def _across(a: Box, b: Box, gutter: float | None) -> bool:
+    """Whether the page's column gutter runs between the two boxes."""
+    return gutter is not None and (a.x1 <= gutter <= b.x0 or b.x1 <= gutter <= a.x0)
 
 
 def _page_gutter(lines: list[Line], page_width: float) -> float | None:
