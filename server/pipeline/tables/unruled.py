@@ -166,9 +166,12 @@ def _prose_columns(rows: Sequence[TextLine], gutters: list[tuple[float, float]])
 
 
 def _counting(first: list[str]) -> bool:
-    """Whether the lines start with numbers counting up by one: a numbered list's markers."""
+    """Whether most lines start with numbers counting up by one: a numbered list's markers
+    (the lines between them are its items' wrapped text)."""
     numbers = [int(t) for t in first if t.isdigit() and len(t) <= 3]
-    return len(numbers) == len(first) >= 2 and all(b == a + 1 for a, b in itertools.pairwise(numbers))
+    return (
+        len(numbers) >= 2 and len(numbers) * 2 >= len(first) and all(b == a + 1 for a, b in itertools.pairwise(numbers))
+    )
 
 
 def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
