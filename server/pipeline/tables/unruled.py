@@ -65,7 +65,7 @@ def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
         return False
     gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words) if not a.text.endswith(_SENTENCE_END)]
     if len(gaps) < 2:
-        return False
+        gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
     mid = median(gaps, 0.0)
     return mid > 0 and all(abs(g - mid) <= max(0.3, 0.12 * mid) for g in gaps)
 
@@ -294,6 +294,9 @@ def _detect(
 
     singles = 0
     for index, line in enumerate(physical):
+        if _one_word_space(line.words) and (len(line.segments) >= 2 or _sticks_out(line, run)):
+            close()  # a line of prose (its stretched spaces maybe wide as cell gaps) ends the rows
+            continue
         multi = len(line.segments) >= 2 and max(len(s.words) for s in line.segments) <= _MAX_CELL_WORDS
         near = bool(run) and _near(physical, index, run, size)
         if multi and (near or not run):
@@ -309,6 +312,16 @@ def _detect(
                 singles = 0
     close()
     return found
+
+
+def _sticks_out(line: TextLine, run: list[TextLine]) -> bool:
+    """Whether a line reaches an em or more past either side of the rows so far."""
+    if not run:
+        return False
+    em = median([w.size for w in line.words], 0.0)
+    x0 = min(s.x0 for r in run for s in r.segments)
+    x1 = max(s.x1 for r in run for s in r.segments)
+    return line.words[0].box.x0 < x0 - em or line.words[-1].box.x1 > x1 + em
 
 
 def _near(physical: list[TextLine], index: int, run: list[TextLine], size: float) -> bool:
