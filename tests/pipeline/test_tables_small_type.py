@@ -25,8 +25,9 @@ VOCABULARY = (
     "channel method effect sector region transport network system output period growth"
 ).split()
 PROSE = (
-    "the of and a to in is was for that with as on by at from which were this be are an it "
-    "readers meeting garden autumn spring weather library volunteers evening committee plans"
+    "readers meeting garden autumn spring weather library volunteers evening committee plans "
+    "members journey harvest picnic concert parish festival minutes treasurer orchard bakery "
+    "lantern bridge meadow cottage workshop kitchen school chapel market fair"
 ).split()
 
 
@@ -77,9 +78,13 @@ def _newsletter(path: Path, seed: int, frames: int, body_size: float, table_size
             ]
         )
     )
-    story = [Paragraph(_prose(rng, 150), body) for _ in range(3)]
-    story += [table, Spacer(1, 6)]
-    story += [Paragraph(_prose(rng, 150), body) for _ in range(6)]
+    heading = ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=body_size + 2, leading=body_size * 1.6)
+    story = []
+    for section in range(4):
+        story += [Paragraph(rng.choice(PROSE).capitalize(), heading)]
+        story += [Paragraph(_prose(rng, rng.randint(40, 90)), body) for _ in range(2)]
+        if section == 1:
+            story += [table, Spacer(1, 6)]
     document.build(story)
     return rows
 

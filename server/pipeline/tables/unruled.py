@@ -222,6 +222,7 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         return []
     size = median([w.size for w in cleaned], 10.0)
     whole = _detect(cleaned, size, originals, candidates)
+    whole = [(table, used) for table, used in whole if not _prose_side_by_side(table)]
     if gutter is None:
         return whole
     found: list[tuple[Table, list[Line]]] = []
@@ -233,7 +234,7 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         if not (table.box.x0 < gutter < table.box.x1) or _rows_cross(table, gutter):
             found.append((table, used))
     for table, used in sides:
-        if not any(table.box.intersects(other.box) for other, _ in found):
+        if not _prose_side_by_side(table) and not any(table.box.intersects(other.box) for other, _ in found):
             found.append((table, used))
     return found
 
@@ -268,6 +269,23 @@ def _rows_cross(table: Table, gutter: float) -> bool:
     rows = text_lines(table.words)
     both = sum(1 for line in rows if min(w.box.x0 for w in line.words) < gutter < max(w.box.x1 for w in line.words))
     return both * 5 >= len(rows) * 3
+
+
+def _prose_side_by_side(table: Table) -> bool:
+    """Whether most of a table's rows are two lines of justified prose side by side, split at
+    the row's widest gap: one word space on either side, the left ones ending at one edge
+    (two columns of running text whose stretched spaces happened to line up)."""
+    rows = text_lines(table.words)
+    edges: list[float] = []
+    for line in rows:
+        if len(line.words) < 6:
+            continue
+        gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(line.words)]
+        cut = gaps.index(max(gaps)) + 1
+        if _one_word_space(line.words[:cut], 3) and _one_word_space(line.words[cut:], 3):
+            edges.append(line.words[cut - 1].box.x1)
+    edge = median(edges, 0.0)
+    return sum(1 for x in edges if abs(x - edge) <= 1.0) * 2 >= len(rows)
 
 
 def _detect(
@@ -354,6 +372,8 @@ def _continues_cell(run: list[TextLine], line: TextLine, singles: int, size: flo
     of the rows above starts; a line that starts elsewhere may only be one."""
     if len(line.segments) != 1 or len(line.words) > _MAX_CELL_WORDS or _CAPTION.match(line.words[0].text):
         return False
+    if min(w.size for w in line.words) > 1.2 * median([w.size for r in run for w in r.words], 0.0):
+        return False  # a heading or text in larger type than the rows is not one of their cells
     starts = [s.x0 for r in run if len(r.segments) >= 2 for s in r.segments]
     right = max(s.x1 for r in run for s in r.segments)
     aligned = any(abs(line.segments[0].x0 - x) <= size for x in starts) and line.segments[0].x1 <= right + size
