@@ -184,7 +184,8 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     cells = [s for line in multi for s in line.segments]
     if median([float(len(s.words)) for s in cells], 0.0) > 4 or max(len(s.words) for s in cells) > 3 * _MAX_CELL_WORDS:
         return False
-    if sum(1 for line in multi if _one_word_space(line.words)) * 2 >= len(multi):
+    worded = [line for line in multi if len(line.words) >= 3]
+    if worded and sum(1 for line in worded if _one_word_space(line.words, 3)) * 2 >= len(worded):
         return False  # justified prose whose stretched word spaces happen to line up
     if _prose_columns(multi, gutters) >= 2:
         return False  # text set in columns: lines fill their column and hold several words
