@@ -106,7 +106,7 @@ def test_a_small_type_table_in_a_newsletter_is_one_table_of_its_own_cells(
     assert [texts(t)[-len(rows) + 1 :] for t in tables] == [rows[1:]]
 
 
-@pytest.mark.parametrize(("seed", "frames", "body_size", "table_size"), CASES)
+@pytest.mark.parametrize(("seed", "frames", "body_size", "table_size"), [*CASES, (33, 3, 9, 6), (17, 3, 11, 6)])
 def test_justified_prose_in_narrow_columns_beside_a_small_table_is_not_a_table(
     tmp_path: Path, seed: int, frames: int, body_size: float, table_size: float
 ) -> None:

@@ -70,6 +70,18 @@ def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
     return mid > 0 and all(abs(g - mid) <= max(0.3, 0.12 * mid) for g in gaps)
 
 
+def _prose_row(words: Sequence[Word]) -> bool:
+    """A line of prose, or two side by side (two text columns on shared baselines, split at
+    the widest gap): one word space throughout each."""
+    if _one_word_space(words, 3):
+        return True
+    if len(words) < 6:
+        return False
+    gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
+    cut = gaps.index(max(gaps)) + 1
+    return _one_word_space(words[:cut], 3) and _one_word_space(words[cut:], 3)
+
+
 def _evenly_spaced(line: Line, measure: float) -> bool:
     """A line of running text in a narrow column: it fills most of the column's measure
     with one width of word space between its words (three words fill a narrow column)."""
@@ -185,7 +197,7 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     if median([float(len(s.words)) for s in cells], 0.0) > 4 or max(len(s.words) for s in cells) > 3 * _MAX_CELL_WORDS:
         return False
     worded = [line for line in multi if len(line.words) >= 3]
-    if worded and sum(1 for line in worded if _one_word_space(line.words, 3)) * 2 >= len(worded):
+    if worded and sum(1 for line in worded if _prose_row(line.words)) * 2 >= len(worded):
         return False  # justified prose whose stretched word spaces happen to line up
     if _prose_columns(multi, gutters) >= 2:
         return False  # text set in columns: lines fill their column and hold several words
