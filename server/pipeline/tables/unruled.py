@@ -70,16 +70,19 @@ def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
     return mid > 0 and all(abs(g - mid) <= max(0.3, 0.12 * mid) for g in gaps)
 
 
-def _prose_row(words: Sequence[Word]) -> bool:
-    """A line of prose, or two side by side (two text columns on shared baselines, split at
-    the widest gap): one word space throughout each."""
-    if _one_word_space(words, 3):
-        return True
+def _two_prose_lines(words: Sequence[Word]) -> int | None:
+    """Where a row splits into two lines of prose side by side (two text columns on shared
+    baselines): at its widest gap, one word space throughout either side; None if it does not."""
     if len(words) < 6:
-        return False
+        return None
     gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
     cut = gaps.index(max(gaps)) + 1
-    return _one_word_space(words[:cut], 3) and _one_word_space(words[cut:], 3)
+    return cut if _one_word_space(words[:cut], 3) and _one_word_space(words[cut:], 3) else None
+
+
+def _prose_row(words: Sequence[Word]) -> bool:
+    """A line of prose, or two side by side."""
+    return _one_word_space(words, 3) or _two_prose_lines(words) is not None
 
 
 def _evenly_spaced(line: Line, measure: float) -> bool:
@@ -291,11 +294,8 @@ def _prose_side_by_side(table: Table) -> bool:
     rows = text_lines(table.words)
     edges: list[float] = []
     for line in rows:
-        if len(line.words) < 6:
-            continue
-        gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(line.words)]
-        cut = gaps.index(max(gaps)) + 1
-        if _one_word_space(line.words[:cut], 3) and _one_word_space(line.words[cut:], 3):
+        cut = _two_prose_lines(line.words)
+        if cut is not None:
             edges.append(line.words[cut - 1].box.x1)
     edge = median(edges, 0.0)
     return sum(1 for x in edges if abs(x - edge) <= 1.0) * 2 >= len(rows)
