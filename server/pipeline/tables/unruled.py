@@ -32,6 +32,7 @@ _CAPTION = re.compile(r"^(?:table|tab\.|figure|fig\.)\s*[\dIVX]", re.IGNORECASE)
 _CODE = re.compile(r"[=;{}]|\(\)|->|::")
 _CELL_GAP_EM = 1.0  # a gap this wide between words on a line separates cells
 _PROSE_WORDS = 6  # lines of paragraphs hold more words than table cells
+_SENTENCE_END = (".", ",", ";", ":", "!", "?")
 _MAX_CELL_WORDS = 8
 _ROW_GAP_EM = 1.6  # rows of a table stand closer than this (the white space between lines)
 _LOOSE_ROW_GAP_EM = 2.5  # evenly spaced rows may stand this far apart
@@ -57,31 +58,85 @@ def _without_leaders(word: Word) -> list[Word]:
     return pieces
 
 
-def _prose_lines(lines: list[Line]) -> set[int]:
-    """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many words."""
+def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
+    """`least` or more words, mostly letters, one width of word space between each two (a
+    justified line stretches every space alike; a table row's gaps between cells are as
+    wide as its columns make them, wider than the spaces inside its cells). Spaces after
+    punctuation may be wider (sentence spacing)."""
+    if len(words) < least or sum(1 for w in words if any(ch.isalpha() for ch in w.text)) * 4 < len(words) * 3:
+        return False
+    gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words) if not a.text.endswith(_SENTENCE_END)]
+    if len(gaps) < 2:
+        gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
+    mid = median(gaps, 0.0)
+    return mid > 0 and all(abs(g - mid) <= max(0.3, 0.12 * mid) for g in gaps)
+
+
+def _two_prose_lines(words: Sequence[Word]) -> int | None:
+    """Where a row splits into two lines of prose side by side (two text columns on shared
+    baselines): at its widest gap, one word space throughout either side; None if it does not."""
+    if len(words) < 6:
+        return None
+    gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
+    cut = gaps.index(max(gaps)) + 1
+    return cut if _one_word_space(words[:cut], 3) and _one_word_space(words[cut:], 3) else None
+
+
+def _prose_row(words: Sequence[Word]) -> bool:
+    """A line of prose, or two side by side."""
+    return _one_word_space(words, 3) or _two_prose_lines(words) is not None
+
+
+def _evenly_spaced(line: Line, measure: float) -> bool:
+    """A line of running text in a narrow column: it fills most of the column's measure
+    with one width of word space between its words (three words fill a narrow column)."""
+    return line.box.width >= 0.75 * measure and _one_word_space(line.words, 3)
+
+
+def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
+    """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
+    words or run evenly spaced across the column (prose set in narrow columns)."""
     prose: set[int] = set()
-    short = [line for line in lines if len(line.words) <= 3]
-    for block in build_blocks(lines):
-        long_lines = sum(1 for line in block.lines if len(line.words) >= _PROSE_WORDS)
-        if long_lines < 3 or long_lines * 3 < 2 * len(block.lines):
+    blocks = build_blocks(lines)
+    running: list[bool] = []
+    for block in blocks:
+        long_lines = sum(
+            1 for line in block.lines if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+        )
+        running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
+    in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
+    short = [line for line in lines if len(line.words) <= 3 and id(line) not in in_running]
+    for block, run in zip(blocks, running, strict=True):
+        if not run:
             continue
         mine = {id(line) for line in block.lines}
+        # a table's long description has short cells beside it, on its rows and in its type;
+        # the other columns' paragraph ends and list items, and a small table there, are not its cells
         beside = sum(
             1
             for line in block.lines
-            if any(id(other) not in mine and other.box.y_overlap(line.box) > 0.5 * line.box.height for other in short)
+            if any(
+                id(other) not in mine
+                and abs(other.size - line.size) <= 0.1 * line.size
+                and other.box.y_overlap(line.box) > 0.5 * line.box.height
+                and not _across(other.box, line.box, gutter)
+                for other in short
+            )
         )
-        if beside * 10 < len(block.lines) * 3:  # a table's long description has short cells beside it
+        if beside * 10 < len(block.lines) * 3:
             # a table's header set in smaller type right under a paragraph is not that paragraph's
             size = median([line.size for line in block.lines], 0.0)
             prose.update(id(line) for line in block.lines if line.size >= 0.9 * size)
     return prose
 
 
-def _cells(line: TextLine, gap: float) -> list[Segment]:
+def _cells(line: TextLine) -> list[Segment]:
+    """The line split at gaps of an em or more, the em of the words either side of the
+    gap: a table set in small type on a page of larger text keeps its own narrow gaps."""
     out: list[Segment] = []
     for word in line.words:
-        if out and word.box.x0 - out[-1].x1 < gap:
+        em = max(word.size, out[-1].words[-1].size) if out else word.size
+        if out and word.box.x0 - out[-1].x1 < _CELL_GAP_EM * em:
             out[-1].words.append(word)
             out[-1].x1 = max(out[-1].x1, word.box.x1)
         else:
@@ -126,6 +181,15 @@ def _prose_columns(rows: Sequence[TextLine], gutters: list[tuple[float, float]])
     return prose
 
 
+def _counting(first: list[str]) -> bool:
+    """Whether most lines start with numbers counting up by one: a numbered list's markers
+    (the lines between them are its items' wrapped text)."""
+    numbers = [int(t) for t in first if t.isdigit() and len(t) <= 3]
+    return (
+        len(numbers) >= 2 and len(numbers) * 2 >= len(first) and all(b == a + 1 for a, b in itertools.pairwise(numbers))
+    )
+
+
 def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     if sum(1 for line in rows if len(line.segments) >= 2) < 3:
         return False
@@ -136,11 +200,15 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     cells = [s for line in multi for s in line.segments]
     if median([float(len(s.words)) for s in cells], 0.0) > 4 or max(len(s.words) for s in cells) > 3 * _MAX_CELL_WORDS:
         return False
+    worded = [line for line in multi if len(line.words) >= 3]
+    if worded and sum(1 for line in worded if _prose_row(line.words)) * 2 >= len(worded):
+        return False  # justified prose whose stretched word spaces happen to line up
     if _prose_columns(multi, gutters) >= 2:
         return False  # text set in columns: lines fill their column and hold several words
     first = [line.segments[0].text for line in multi]
-    if sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t)) * 2 >= len(first) and len(gutters) == 1:
-        return False  # a list or a reference list: markers, then text
+    markers = sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t))
+    if (markers * 2 >= len(first) or _counting(first)) and len(gutters) == 1:
+        return False  # a list or a reference list: markers (or bare numbers counting up), then text
     words = [w for line in rows for w in line.words]
     if sum(1 for w in words if len(w.text) == 1 and w.text.islower()) * 5 >= len(words):
         return False  # text read a letter at a time (a chart's turned axis title), not cells
@@ -157,7 +225,8 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
     On a page set in two columns of text, each column is searched on its own, so two
     tables side by side stay two tables; a table whose rows run across the column
     gutter on shared baselines stays one."""
-    prose = _prose_lines(lines)
+    gutter = _page_gutter(lines, page_width)
+    prose = _prose_lines(lines, gutter)
     candidates = [line for line in lines if id(line) not in prose and not line.rtl]
     originals: dict[int, Word] = {}
     cleaned: list[Word] = []
@@ -170,7 +239,7 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         return []
     size = median([w.size for w in cleaned], 10.0)
     whole = _detect(cleaned, size, originals, candidates)
-    gutter = _page_gutter(lines, page_width)
+    whole = [(table, used) for table, used in whole if not _prose_side_by_side(table)]
     if gutter is None:
         return whole
     found: list[tuple[Table, list[Line]]] = []
@@ -182,7 +251,7 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         if not (table.box.x0 < gutter < table.box.x1) or _rows_cross(table, gutter):
             found.append((table, used))
     for table, used in sides:
-        if not any(table.box.intersects(other.box) for other, _ in found):
+        if not _prose_side_by_side(table) and not any(table.box.intersects(other.box) for other, _ in found):
             found.append((table, used))
     return found
 
@@ -204,6 +273,11 @@ class _SpanCounts:
         left = bisect_right(self._ends, x)
         # every span with x0 < x either crosses x or ends at or before it (all but the empty ones at x)
         return bisect_left(self._starts, x) - left + self._points.get(x, 0), left
+
+
+def _across(a: Box, b: Box, gutter: float | None) -> bool:
+    """Whether the page's column gutter runs between the two boxes."""
+    return gutter is not None and (a.x1 <= gutter <= b.x0 or b.x1 <= gutter <= a.x0)
 
 
 def _page_gutter(lines: list[Line], page_width: float) -> float | None:
@@ -233,6 +307,20 @@ def _rows_cross(table: Table, gutter: float) -> bool:
     return both * 5 >= len(rows) * 3
 
 
+def _prose_side_by_side(table: Table) -> bool:
+    """Whether most of a table's rows are two lines of justified prose side by side, split at
+    the row's widest gap: one word space on either side, the left ones ending at one edge
+    (two columns of running text whose stretched spaces happened to line up)."""
+    rows = text_lines(table.words)
+    edges: list[float] = []
+    for line in rows:
+        cut = _two_prose_lines(line.words)
+        if cut is not None:
+            edges.append(line.words[cut - 1].box.x1)
+    edge = median(edges, 0.0)
+    return sum(1 for x in edges if abs(x - edge) <= 1.0) * 2 >= len(rows)
+
+
 def _detect(
     words: list[Word], size: float, originals: dict[int, Word], candidates: list[Line]
 ) -> list[tuple[Table, list[Line]]]:
@@ -240,21 +328,26 @@ def _detect(
         return []
     physical = text_lines(words)
     for line in physical:
-        line.segments = _cells(line, _CELL_GAP_EM * size)
+        line.segments = _cells(line)
     found: list[tuple[Table, list[Line]]] = []
     run: list[TextLine] = []
 
     def close() -> None:
         while run and len(run[-1].segments) < 2:
             run.pop()
-        if run and _looks_like_table(run, size):
-            table = _make(run, physical, size, originals, candidates)
+        # a table is judged in its own type size, which may be smaller than the page's
+        own = min(size, median([w.size for line in run for w in line.words], size)) if run else size
+        if run and _looks_like_table(run, own):
+            table = _make(run, physical, own, originals, candidates)
             if table is not None:
                 found.append(table)
         run.clear()
 
     singles = 0
     for index, line in enumerate(physical):
+        if _one_word_space(line.words) and (len(line.segments) >= 2 or _sticks_out(line, run)):
+            close()  # a line of prose (its stretched spaces maybe wide as cell gaps) ends the rows
+            continue
         multi = len(line.segments) >= 2 and max(len(s.words) for s in line.segments) <= _MAX_CELL_WORDS
         near = bool(run) and _near(physical, index, run, size)
         if multi and (near or not run):
@@ -270,6 +363,16 @@ def _detect(
                 singles = 0
     close()
     return found
+
+
+def _sticks_out(line: TextLine, run: list[TextLine]) -> bool:
+    """Whether a line reaches an em or more past either side of the rows so far."""
+    if not run:
+        return False
+    em = median([w.size for w in line.words], 0.0)
+    x0 = min(s.x0 for r in run for s in r.segments)
+    x1 = max(s.x1 for r in run for s in r.segments)
+    return line.words[0].box.x0 < x0 - em or line.words[-1].box.x1 > x1 + em
 
 
 def _near(physical: list[TextLine], index: int, run: list[TextLine], size: float) -> bool:
@@ -302,6 +405,8 @@ def _continues_cell(run: list[TextLine], line: TextLine, singles: int, size: flo
     of the rows above starts; a line that starts elsewhere may only be one."""
     if len(line.segments) != 1 or len(line.words) > _MAX_CELL_WORDS or _CAPTION.match(line.words[0].text):
         return False
+    if min(w.size for w in line.words) > 1.2 * median([w.size for r in run for w in r.words], 0.0):
+        return False  # a heading or text in larger type than the rows is not one of their cells
     starts = [s.x0 for r in run if len(r.segments) >= 2 for s in r.segments]
     right = max(s.x1 for r in run for s in r.segments)
     aligned = any(abs(line.segments[0].x0 - x) <= size for x in starts) and line.segments[0].x1 <= right + size

@@ -1,0 +1,117 @@
+"""Tables set in small type inside a newsletter of justified prose in narrow columns.
+
+An editor shrinks a table until it fits its column (5-8 pt on a page of 9-11 pt text);
+its cells stand apart by the cell padding, which is narrow next to the page's em but
+wide next to the table's own. The prose beside it, justified in a column too narrow
+for many words a line, is still prose: its lines run the full measure with one width
+of word space between words. Documents drawn with reportlab's platypus in variations."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from reportlab.lib.enums import TA_JUSTIFY
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from tests.pipeline.test_tables_structure import tables_of, texts
+
+VOCABULARY = (
+    "river housing council market station village teacher museum signal budget export policy "
+    "sample profile annual density traffic harbour quality income report labour variance "
+    "channel method effect sector region transport network system output period growth"
+).split()
+PROSE = (
+    "readers meeting garden autumn spring weather library volunteers evening committee plans "
+    "members journey harvest picnic concert parish festival minutes treasurer orchard bakery "
+    "lantern bridge meadow cottage workshop kitchen school chapel market fair"
+).split()
+
+
+def _prose(rng: random.Random, count: int) -> str:
+    words = [rng.choice(PROSE) for _ in range(count)]
+    sentences = [" ".join(words[i : i + 9]).capitalize() + "." for i in range(0, count, 9)]
+    return " ".join(sentences)
+
+
+def _rows(rng: random.Random, columns: int) -> list[list[str]]:
+    header = ["Item", *[rng.choice(VOCABULARY).capitalize() for _ in range(columns - 1)]]
+    body = [
+        [
+            " ".join(rng.sample(VOCABULARY, rng.choice([1, 1, 2]))),
+            *[str(rng.randint(10, 9999)) for _ in range(columns - 1)],
+        ]
+        for _ in range(6)
+    ]
+    return [header, *body]
+
+
+def _newsletter(path: Path, seed: int, frames: int, body_size: float, table_size: float) -> list[list[str]]:
+    """A page of `frames` columns of justified prose at `body_size`, with an unruled table
+    (a rule under its header only) at `table_size` in the second column; its rows."""
+    rng = random.Random(seed)
+    margin, gutter = 50.0, 12.0
+    width = (A4[0] - 2 * margin - (frames - 1) * gutter) / frames
+    page = PageTemplate(
+        frames=[
+            Frame(margin + i * (width + gutter), margin, width, A4[1] - 2 * margin, showBoundary=0)
+            for i in range(frames)
+        ]
+    )
+    document = BaseDocTemplate(str(path), pagesize=A4, pageTemplates=[page])
+    body = ParagraphStyle(
+        "body", fontName="Helvetica", fontSize=body_size, leading=body_size * 1.25, alignment=TA_JUSTIFY
+    )
+    rows = _rows(rng, 4 if frames == 2 else 3)
+    table = Table(rows)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), "Helvetica", table_size),
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", table_size),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
+            ]
+        )
+    )
+    heading = ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=body_size + 2, leading=body_size * 1.6)
+    story = []
+    for section in range(4):
+        story += [Paragraph(rng.choice(PROSE).capitalize(), heading)]
+        story += [Paragraph(_prose(rng, rng.randint(40, 90)), body) for _ in range(2)]
+        if section == 1:
+            story += [table, Spacer(1, 6)]
+    document.build(story)
+    return rows
+
+
+CASES = [
+    (seed, frames, body, small)
+    for seed, (frames, body, small) in enumerate(
+        [(2, 9, 5), (2, 10, 6), (2, 11, 7), (2, 9, 8), (3, 9, 5), (3, 10, 6), (3, 11, 5), (3, 10, 7)]
+    )
+]
+
+
+@pytest.mark.parametrize(("seed", "frames", "body_size", "table_size"), CASES)
+def test_a_small_type_table_in_a_newsletter_is_one_table_of_its_own_cells(
+    tmp_path: Path, seed: int, frames: int, body_size: float, table_size: float
+) -> None:
+    rows = _newsletter(tmp_path / "n.pdf", seed, frames, body_size, table_size)
+    tables = tables_of(tmp_path / "n.pdf")
+    assert [texts(t) for t in tables] == [rows]
+
+
+@pytest.mark.parametrize(("seed", "frames", "body_size", "table_size"), [*CASES, (33, 3, 9, 6), (17, 3, 11, 6)])
+def test_justified_prose_in_narrow_columns_beside_a_small_table_is_not_a_table(
+    tmp_path: Path, seed: int, frames: int, body_size: float, table_size: float
+) -> None:
+    rows = _newsletter(tmp_path / "n.pdf", seed, frames, body_size, table_size)
+    cells = {word for row in rows for cell in row for word in cell.split()}
+    for table in tables_of(tmp_path / "n.pdf"):
+        taken = {w.text for w in table.words}
+        assert taken <= cells, f"prose read as table cells: {sorted(taken - cells)[:8]}"
