@@ -42,6 +42,7 @@ _MONO_NAME = re.compile(r"mono|courier|consol|code|menlo|^(?:cm|sf|lm|ec)tt\d") 
 _ALEFS = frozenset("\u0627\u0623\u0625\u0622")
 _RULE_THICKNESS = 3.0  # thicker than this a filled path is a shape, not a line
 _MIN_RULE_LENGTH = 6.0
+_SHAPE_SIZE = 36.0  # shapes smaller than this are kept for the check-box test, which judges them in em
 _MAX_PATH_OBJECTS = 4000  # vector drawings: past this, only thin bounds count as rules
 
 
@@ -84,6 +85,8 @@ class PageContent:
     words: list[Word] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     images: list[Box] = field(default_factory=list)
+    squares: list[Box] = field(default_factory=list)  # small stroked rectangles: a form's check boxes, maybe
+    marks: list[Box] = field(default_factory=list)  # small drawn shapes that are no rectangle (a tick, a cross)
     char_count: int = 0
     bad_char_count: int = 0  # unmapped or private-use glyphs
     invisible_char_count: int = 0
@@ -714,7 +717,10 @@ class _ObjectWalker:
         stroked = bool(self._stroke.value)
         if not stroked and (not self._fill.value or box.width * box.height > self._max_fill_area):
             return
-        if 4 <= raw.FPDFPath_CountSegments(obj) <= 6:
+        rectangle = 4 <= raw.FPDFPath_CountSegments(obj) <= 6
+        if max(box.width, box.height) < _SHAPE_SIZE:
+            (self.content.squares if rectangle and stroked else self.content.marks).append(box)
+        if rectangle:
             # a rectangle: its edges are rules (cell borders, or the edges of cell shading)
             rules.extend(
                 Rule(edge, from_fill=not stroked)
@@ -759,6 +765,8 @@ def extract_loaded(document: pdfium.PdfDocument, page: pdfium.PdfPage, index: in
     if turn is not None:
         content.rules = [Rule(turn(rule.box), rule.from_fill) for rule in content.rules]
         content.images = [turn(box) for box in content.images]
+        content.squares = [turn(box) for box in content.squares]
+        content.marks = [turn(box) for box in content.marks]
     content.width, content.height = (
         (stored_height, stored_width)
         if reading in (90, 270)
@@ -774,6 +782,7 @@ def extract_loaded(document: pdfium.PdfDocument, page: pdfium.PdfPage, index: in
 _FIELD_KINDS = {raw.FPDF_FORMFIELD_TEXTFIELD, raw.FPDF_FORMFIELD_COMBOBOX, raw.FPDF_FORMFIELD_LISTBOX}
 _BOXES = {raw.FPDF_FORMFIELD_CHECKBOX, raw.FPDF_FORMFIELD_RADIOBUTTON}
 _CHECKED, _UNCHECKED = "\u2611", "\u2610"
+BALLOT_BOXES = frozenset((_CHECKED, _UNCHECKED, "\u2612"))  # a check box's state, read or seen
 FORM_FONT = "(form field)"  # the font of words that are field values
 
 
@@ -812,7 +821,10 @@ def _form_values(
         )
         if turn is not None:
             field = turn(field)
-        words.extend(_spread(tokens, field))
+        if kind in _BOXES:  # the ballot box is the widget's square, so its label sits a space beside it
+            words.append(Word(value, field, field.height, False, False, False, False, FORM_FONT))
+        else:
+            words.extend(_spread(tokens, field))
     return words
 
 

@@ -13,6 +13,7 @@ from protos import tasks_pb2 as pb
 from server.pipeline.geometry import Box
 from server.pipeline.pdf.classify import classify
 from server.pipeline.pdf.extract import PageContent
+from server.pipeline.pdf.fields import checkboxes, checklist, field_grid
 from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines
 from server.pipeline.pdf.order import insert_footnote, insert_picture, vertical_xy_cut, xy_cut
 from server.pipeline.pdf.stats import DocumentStats
@@ -192,10 +193,16 @@ def _bylines_are_text(regions: list[Region], width: float) -> None:
 def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) -> list[Region]:
     """Classified regions of one page in reading order."""
     regions: list[Region] = []
-    tables = find_tables(content.words, content.rules, content.width, content.height)
+    if checkboxes(content):
+        lines = build_lines(content.words)
+    tables = [t for t in find_tables(content.words, content.rules, content.width, content.height) if not checklist(t)]
     taken = {id(w) for table in tables for w in table.words}
     for table in tables:
-        regions.append(Region(pb.SEGMENT_TYPE_TABLE, table.box, "", table=table, confidence=0.75))
+        fields = field_grid(table.words, content.rules)
+        if fields is None:
+            regions.append(Region(pb.SEGMENT_TYPE_TABLE, table.box, "", table=table, confidence=0.75))
+        else:  # a grid of labelled boxes: a "Label: value" line each, row by row
+            regions.append(Region(pb.SEGMENT_TYPE_TEXT, table.box, "\n".join(fields), build_lines(table.words)))
     if taken:
         lines = build_lines([w for w in content.words if id(w) not in taken])
     pictures, lines = _attach_to_pictures(

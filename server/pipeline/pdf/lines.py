@@ -16,7 +16,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from server.pipeline.geometry import Box, union_all
-from server.pipeline.pdf.extract import FORM_FONT, Word
+from server.pipeline.pdf.extract import BALLOT_BOXES, FORM_FONT, Word
 
 LIST_MARKER = re.compile(
     r"^(?:[\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219\u25a0\u25a1\u2013\u2014\-\*\u00b7\uf0b7\uf0a7\u27a2\u2713\u2714\u25ba\u25b8o]"
@@ -555,7 +555,7 @@ def _continues(block: Block, line: Line, leading_gap: float) -> bool:
     other_font = last.font != line.font and not (last.mixed_fonts or line.mixed_fonts)
     if last.monospace != line.monospace or (other_font and len(last.words) + len(line.words) > 2):
         return False
-    if line.starts_list_item:
+    if line.starts_list_item or line.words[0].text in BALLOT_BOXES:  # a check box begins a choice of its own
         return False
     first = block.lines[0]
     if first.starts_list_item and len(first.words) > 1 and line.box.x0 < first.words[1].box.x0 - 0.5 * size:

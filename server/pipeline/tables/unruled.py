@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from server.pipeline.geometry import Box, union_all
-from server.pipeline.pdf.extract import Word
+from server.pipeline.pdf.extract import BALLOT_BOXES, Word
 from server.pipeline.pdf.lines import LIST_MARKER, Line, build_blocks
 from server.pipeline.tables.columns import gutters
 from server.pipeline.tables.grid import build_table
@@ -206,7 +206,7 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     if _prose_columns(multi, gutters) >= 2:
         return False  # text set in columns: lines fill their column and hold several words
     first = [line.segments[0].text for line in multi]
-    markers = sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t))
+    markers = sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t) or t in BALLOT_BOXES)
     if (markers * 2 >= len(first) or _counting(first)) and len(gutters) == 1:
         return False  # a list or a reference list: markers (or bare numbers counting up), then text
     words = [w for line in rows for w in line.words]
