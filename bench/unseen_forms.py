@@ -320,6 +320,13 @@ class Drawer:
         self.y -= height + self.size
 
     def inline(self, section: Section) -> None:
+        widest = max(
+            self.canvas.stringWidth(f.label + ":", self.font, self.size)
+            + self.canvas.stringWidth(f.value, self.value_font, self.size)
+            + 4 * self.size
+            for f in section.fields
+        )
+        section.columns = max(1, min(section.columns, int(self.inner // widest)))  # each value fits its box
         column = self.inner / section.columns
         row_height = self.size * 2.4
         for start in range(0, len(section.fields), section.columns):
@@ -470,12 +477,14 @@ def field_pairs(markdown: str, fields: list[Field]) -> tuple[int, int]:
 
 
 def box_states(markdown: str, boxes: list[Box]) -> tuple[int, int]:
-    """How many check boxes' states stand right before their label, of how many."""
-    right = 0
+    """How many check boxes' states stand right before their label, of how many (each box
+    looked for after the one before it: two groups may offer the same choice)."""
+    right = cursor = 0
     for box in boxes:
-        marks = re.findall(r"(\[[ xX]\]|[\u2610\u2611\u2612])\s*" + re.escape(box.label) + r"\b", markdown)
-        ticked = [m not in ("[ ]", EMPTY) for m in marks]
-        right += bool(ticked) and all(t == box.ticked for t in ticked)
+        found = re.compile(r"(\[[ xX]\]|[\u2610\u2611\u2612])\s*" + re.escape(box.label) + r"\b").search(markdown, cursor)
+        if found:
+            cursor = found.end()
+            right += (found.group(1) not in ("[ ]", EMPTY)) == box.ticked
     return right, len(boxes)
 
 

@@ -57,3 +57,143 @@ def test_an_empty_field_adds_nothing_and_an_unticked_box_reads_as_empty(tmp_path
     texts = [s.text for s in segments_of(run_pipeline(path, tmp_path / "work"))]
     assert "Full name:" in texts and "Street address: 12 Harbour Road" in texts
     assert "Resident of the zone: \u2610" in texts
+
+
+TICKED, EMPTY = "\u2611", "\u2610"
+CHOICES = [("Single", False), ("Married filing jointly", True), ("Head of household", False), ("Widowed", True)]
+
+
+def _drawn_choices(canvas: Canvas, size: float, tick: str, across: bool) -> None:
+    """A printed form's check boxes: stroked squares beside their labels, ticked with strokes."""
+    canvas.setFont("Helvetica-Bold", size + 3)
+    canvas.drawString(72, 740, "Filing status")
+    canvas.line(72, 734, 540, 734)
+    x, y = 80.0, 710.0
+    box = size * 1.1
+    for label, ticked in CHOICES:
+        canvas.rect(x, y, box, box)
+        if ticked and tick == "cross":
+            canvas.line(x + 2, y + 2, x + box - 2, y + box - 2)
+            canvas.line(x + 2, y + box - 2, x + box - 2, y + 2)
+        elif ticked:
+            path = canvas.beginPath()
+            path.moveTo(x + 2, y + box * 0.5)
+            path.lineTo(x + box * 0.4, y + 2)
+            path.lineTo(x + box - 2, y + box - 2)
+            canvas.drawPath(path, stroke=1, fill=0)
+        canvas.setFont("Helvetica", size)
+        canvas.drawString(x + box + size * 0.5, y + size * 0.15, label)
+        if across:
+            x += box + canvas.stringWidth(label, "Helvetica", size) + size * 3
+        else:
+            y -= box * 1.8
+    canvas.line(72, y - 10, 540, y - 10)
+
+
+@pytest.mark.parametrize("size", [8.0, 11.0])
+@pytest.mark.parametrize("tick", ["cross", "check"])
+@pytest.mark.parametrize("across", [False, True])
+def test_a_printed_forms_drawn_check_boxes_read_as_ballot_boxes_before_their_labels(
+    tmp_path: Path, size: float, tick: str, across: bool
+) -> None:
+    path = pdfs.build(tmp_path / "printed.pdf", lambda c: _drawn_choices(c, size, tick, across))
+    result = run_pipeline(path, tmp_path / "work")
+    expected = [f"{TICKED if ticked else EMPTY} {label}" for label, ticked in CHOICES]
+    texts = [s.text for s in segments_of(result)]
+    assert texts[0] == "Filing status"
+    assert texts[1:] == ([" ".join(expected)] if across else expected)
+    assert not any(s.segment_type == pb.SEGMENT_TYPE_TABLE for s in segments_of(result))
+
+
+@pytest.mark.parametrize("size", [9.0, 12.0])
+def test_a_column_of_fillable_check_boxes_under_ruled_headings_is_a_list_of_choices_not_a_table(
+    tmp_path: Path, size: float
+) -> None:
+    def page(canvas: Canvas) -> None:
+        y = 740.0
+        for heading, question in (("Household", "Filing status"), ("Contact", "Preferred contact method")):
+            canvas.setFont("Helvetica-Bold", size + 1)
+            canvas.drawString(72, y, heading)
+            canvas.line(72, y - 6, 540, y - 6)
+            canvas.setFont("Helvetica", size)
+            canvas.drawString(72, y - 6 - size * 2, question)
+            y -= 6 + size * 4
+            for i, (label, ticked) in enumerate(CHOICES[:3]):
+                canvas.acroForm.checkbox(name=f"{heading}{i}", x=84, y=y, size=size * 1.1, checked=ticked)
+                canvas.drawString(84 + size * 1.6, y + size * 0.15, label)
+                y -= size * 2
+            y -= size * 2
+
+    result = run_pipeline(pdfs.build(tmp_path / "choices.pdf", page), tmp_path / "work")
+    texts = [s.text for s in segments_of(result)]
+    assert not any(s.segment_type == pb.SEGMENT_TYPE_TABLE for s in segments_of(result))
+    assert texts[2:5] == [f"{TICKED if ticked else EMPTY} {label}" for label, ticked in CHOICES[:3]]
+    assert texts.index("Contact") > texts.index("\u2610 Head of household")
+
+
+GRID = [
+    ("Last name", "Okafor"),
+    ("First name", "Maria"),
+    ("Date of birth", "03/11/1984"),
+    ("Street address", "12 Harbour Road"),
+    ("City", "Riverton"),
+    ("ZIP code", "40213"),
+]
+
+
+def _grid(canvas: Canvas, columns: int, fillable: bool, label_size: float) -> None:
+    """Ruled boxes, `columns` a row, each with its label in small type at the top-left
+    and the value below it (filled in as a form field, or printed)."""
+    width, height = 468 / columns, label_size + 22
+    for i, (label, value) in enumerate(GRID):
+        x, top = 72 + (i % columns) * width, 720 - (i // columns) * height
+        canvas.rect(x, top - height, width, height)
+        canvas.setFont("Helvetica", label_size)
+        canvas.drawString(x + 2, top - label_size - 1, label.upper())
+        if fillable:
+            canvas.acroForm.textfield(
+                name=f"g{i}",
+                value=value,
+                x=x + 2,
+                y=top - height + 2,
+                width=width - 4,
+                height=16,
+                borderWidth=0,
+                fontSize=10,
+            )
+        else:
+            canvas.setFont("Courier", 10)
+            canvas.drawString(x + 4, top - height + 6, value)
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+@pytest.mark.parametrize("fillable", [True, False])
+@pytest.mark.parametrize("label_size", [6.0, 7.5])
+def test_a_grid_of_labelled_boxes_reads_as_label_value_lines_row_by_row(
+    tmp_path: Path, columns: int, fillable: bool, label_size: float
+) -> None:
+    path = pdfs.build(tmp_path / "grid.pdf", lambda c: _grid(c, columns, fillable, label_size))
+    [segment] = segments_of(run_pipeline(path, tmp_path / "work"))
+    assert segment.segment_type == pb.SEGMENT_TYPE_TEXT
+    assert segment.text.splitlines() == [f"{label.upper()}: {value}" for label, value in GRID]
+
+
+def test_a_ruled_table_with_a_small_type_header_over_its_rows_stays_a_table(tmp_path: Path) -> None:
+    rows = [
+        ["ITEM", "QUANTITY", "AMOUNT"],
+        ["Paper", "12", "30.00"],
+        ["Toner", "2", "140.00"],
+        ["Folders", "40", "22.00"],
+        ["Stamps", "100", "65.00"],
+    ]
+
+    def page(canvas: Canvas) -> None:
+        for r, row in enumerate(rows):
+            top = 720 - r * 20
+            for c, text in enumerate(row):
+                canvas.rect(72 + c * 150, top - 20, 150, 20)
+                canvas.setFont("Helvetica", 6.5 if r == 0 else 10)
+                canvas.drawString(76 + c * 150, top - 14, text)
+
+    [segment] = segments_of(run_pipeline(pdfs.build(tmp_path / "table.pdf", page), tmp_path / "work"))
+    assert segment.segment_type == pb.SEGMENT_TYPE_TABLE

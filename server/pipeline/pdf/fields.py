@@ -15,12 +15,16 @@ Sizes are judged against the text beside them (em), never in points.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import statistics
 from dataclasses import dataclass
 
+from protos import tasks_pb2 as pb
 from server.pipeline.geometry import Box, union_all
 from server.pipeline.pdf.extract import BALLOT_BOXES, FORM_FONT, PageContent, Rule, Word
 from server.pipeline.pdf.lines import Line, build_lines
+from server.pipeline.regions import Region
 from server.pipeline.tables.model import Table
 
 TICKED, EMPTY = "\u2611", "\u2610"
@@ -29,6 +33,7 @@ _SQUARE = 0.8  # a check box's sides differ by less than this share of the longe
 _BOX_EM = (0.55, 2.2)  # ... and it is this many of its label's font sizes tall
 _LABEL_GAP_EM = 1.6  # its label starts (or ends) within this many font sizes of it
 _SMALLER = 0.88  # a field's label is set at most this share of its value's size
+_FILLED = re.compile(r"^(?:\S+ ){0,5}\S*[^\s:]: +\S")  # "Label: value", the label a few words
 
 
 def checkboxes(content: PageContent) -> bool:
@@ -129,6 +134,7 @@ def field_grid(words: list[Word], rules: list[Rule]) -> list[str] | None:
             for v in pieces
             if id(v) not in used
             and v is not label
+            and v.words[0].text not in BALLOT_BOXES
             and v.box.x_overlap(label.box) > 0
             and label.box.y1 - 0.3 * label.size <= v.box.y0 <= label.box.y1 + 1.5 * v.size
             and (label.size <= _SMALLER * v.size or v.filled)
@@ -209,3 +215,109 @@ def _rows(labels: list[_Piece]) -> list[list[_Piece]]:
         else:
             rows.append([piece])
     return rows
+
+
+def field_rows(table: Table) -> bool:
+    """Fields set side by side ("Label: value", two or three a row) line up like a
+    table's columns; a form's fields are read as its lines, not as a table."""
+    own = [cell.text for row in table.rows for cell in row if cell.text and not cell.covered]
+    filled = sum(1 for text in own if _FILLED.match(text))
+    return filled >= 2 and filled * 2 >= len(own)
+
+
+def form_text(regions: list[Region]) -> None:
+    """A form's lines that stand alone but are no headings: a filled-in "Label: value",
+    and a line set like the choices right under it, which asks what they answer
+    ("Filing status" over its check boxes). A heading is set apart by weight, not by this."""
+    choices = [r for r in regions if r.lines and r.lines[0].words[0].text in BALLOT_BOXES]
+    for region in regions:
+        if region.kind != pb.SEGMENT_TYPE_SECTION_HEADER or any(line.bold for line in region.lines):
+            continue
+        if len(region.lines) == 1 and _FILLED.match(region.text):
+            region.kind, region.level = pb.SEGMENT_TYPE_TEXT, 0
+            continue
+        size = max((line.size for line in region.lines), default=0.0)
+        if any(
+            0 <= c.box.y0 - region.box.y1 <= 2.5 * size
+            and c.box.x0 >= region.box.x0 - size
+            and abs(c.lines[0].size - size) <= 0.15 * size
+            for c in choices
+        ):
+            region.kind, region.level = pb.SEGMENT_TYPE_TEXT, 0
+
+
+def boxed_fields(lines: list[Line], rules: list[Rule]) -> list[Line]:
+    """A box on its own (no grid of them made a table) with a label in small type at its
+    top and a value below: the two lines become one, "Label: value"."""
+    horizontal = [r for r in rules if r.horizontal]
+    merged: dict[int, Line] = {}
+    used: set[int] = set()
+    for label in sorted(lines, key=lambda line: line.box.y0):
+        if id(label) in used or len(label.words) > 8 or any(w.font == FORM_FONT for w in label.words):
+            continue
+        below = [
+            v
+            for v in lines
+            if v is not label
+            and id(v) not in used
+            and not v.bold
+            and len(v.words) <= 12
+            and v.words[0].text not in BALLOT_BOXES  # choices under their question
+            and v.box.x_overlap(label.box) > 0
+            and label.box.y1 - 0.3 * label.size <= v.box.y0 <= label.box.y1 + 1.5 * v.size
+            and (label.size <= _SMALLER * v.size or any(w.font == FORM_FONT for w in v.words))
+        ]
+        if not below:
+            continue
+        value = min(below, key=lambda v: v.box.y0)
+        boxed = any(
+            label.box.y0 - 1.5 * label.size <= r.box.cy <= label.box.y0 and r.box.x_overlap(label.box) > 0
+            for r in horizontal
+        ) and any(
+            value.box.y1 <= r.box.cy <= value.box.y1 + 1.5 * value.size and r.box.x_overlap(value.box) > 0
+            for r in horizontal
+        )
+        if not boxed or _rule_between(label.box, value.box, rules):
+            continue
+        last = label.words[-1]
+        words = label.words[:-1] + [
+            last if last.text.endswith(":") else dataclasses.replace(last, text=last.text + ":")
+        ]
+        merged[id(label)] = dataclasses.replace(value, words=words + value.words, box=label.box.union(value.box))
+        used.update((id(label), id(value)))
+    if not merged:
+        return lines
+    return [merged.get(id(line), line) for line in lines if id(line) not in used or id(line) in merged]
+
+
+def _field_line(line: Line) -> bool:
+    """A filled-in field on its line: a label, then its value (a form field's, or printed)."""
+    words = line.words
+    filled = any(w.font == FORM_FONT and w.text not in BALLOT_BOXES for w in words[1:])
+    return (filled and words[0].font != FORM_FONT) or (len(words) <= 8 and _FILLED.match(line.text) is not None)
+
+
+def field_lines(lines: list[Line]) -> tuple[list[tuple[Box, str, list[Line]]], list[Line]]:
+    """Rows of fields set side by side, each row as (box, its fields a line each, its lines),
+    read across before down as a form is filled in; and the lines left. A filled-in form
+    field alone on its row stands alone too, not run into a paragraph with the next."""
+    candidates = sorted((line for line in lines if _field_line(line)), key=lambda line: line.box.y0)
+    rows: list[list[Line]] = []
+    for line in candidates:
+        row = next(
+            (r for r in rows if r[0].box.y_overlap(line.box) > 0.5 * min(r[0].box.height, line.box.height)), None
+        )
+        if row is None:
+            rows.append([line])
+        else:
+            row.append(line)
+    out: list[tuple[Box, str, list[Line]]] = []
+    taken: set[int] = set()
+    for row in rows:
+        form = any(w.font == FORM_FONT for line in row for w in line.words)
+        if len(row) < 2 and not form:
+            continue
+        row.sort(key=lambda line: line.box.x0)
+        out.append((union_all([line.box for line in row]), "\n".join(line.text for line in row), row))
+        taken.update(id(line) for line in row)
+    return out, [line for line in lines if id(line) not in taken]

@@ -13,7 +13,15 @@ from protos import tasks_pb2 as pb
 from server.pipeline.geometry import Box
 from server.pipeline.pdf.classify import classify
 from server.pipeline.pdf.extract import PageContent
-from server.pipeline.pdf.fields import checkboxes, checklist, field_grid
+from server.pipeline.pdf.fields import (
+    boxed_fields,
+    checkboxes,
+    checklist,
+    field_grid,
+    field_lines,
+    field_rows,
+    form_text,
+)
 from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines
 from server.pipeline.pdf.order import insert_footnote, insert_picture, vertical_xy_cut, xy_cut
 from server.pipeline.pdf.stats import DocumentStats
@@ -190,12 +198,27 @@ def _bylines_are_text(regions: list[Region], width: float) -> None:
         below = [r for r in below if all(r is not x for x in row)]
 
 
+def _under_a_heading_is_body(regions: list[Region]) -> None:
+    """A page's running head sits above its body: a short line in small type that the
+    margin test took for one, but that is set under the page's title or a heading (a
+    form's instructions under its name), is the body's text."""
+    headings = [r for r in regions if r.kind in (pb.SEGMENT_TYPE_TITLE, pb.SEGMENT_TYPE_SECTION_HEADER)]
+    for region in regions:
+        lone = region.kind == pb.SEGMENT_TYPE_PAGE_HEADER and region.confidence < 0.9
+        if lone and any(h.box.y1 <= region.box.y0 and h.box.x_overlap(region.box) > 0 for h in headings):
+            region.kind = pb.SEGMENT_TYPE_TEXT
+
+
 def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) -> list[Region]:
     """Classified regions of one page in reading order."""
     regions: list[Region] = []
     if checkboxes(content):
         lines = build_lines(content.words)
-    tables = [t for t in find_tables(content.words, content.rules, content.width, content.height) if not checklist(t)]
+    tables = [
+        t
+        for t in find_tables(content.words, content.rules, content.width, content.height)
+        if not checklist(t) and not field_rows(t)
+    ]
     taken = {id(w) for table in tables for w in table.words}
     for table in tables:
         fields = field_grid(table.words, content.rules)
@@ -205,12 +228,16 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
             regions.append(Region(pb.SEGMENT_TYPE_TEXT, table.box, "\n".join(fields), build_lines(table.words)))
     if taken:
         lines = build_lines([w for w in content.words if id(w) not in taken])
+    fields, lines = field_lines(boxed_fields(lines, content.rules))
+    regions.extend(Region(pb.SEGMENT_TYPE_TEXT, box, text, row) for box, text, row in fields)
     pictures, lines = _attach_to_pictures(
         [b for b in _pictures(content) if not any(b.intersects(t.box) for t in tables)], lines, stats.body_size
     )
     regions.extend(pictures)
     for finder in (find_leader_tables, lambda free: find_unruled_tables(free, content.width)):
         for table, table_lines in finder(lines):
+            if field_rows(table):
+                continue
             regions.append(Region(pb.SEGMENT_TYPE_TABLE, table.box, "", table=table, confidence=0.7))
             used = {id(line) for line in table_lines}
             lines = [line for line in lines if id(line) not in used]
@@ -218,6 +245,8 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
     in_rows = _row_cells(blocks)
     regions.extend(_join_formula_pieces([classify(b, content, stats, id(b) in in_rows) for b in blocks], stats))
     _bylines_are_text(regions, content.width)
+    _under_a_heading_is_body(regions)
+    form_text(regions)
     chars = sum(len(w.text) for w in content.words)
     rtl = sum(len(w.text) for w in content.words if w.rtl) * 2 > chars
     vertical = sum(len(w.text) for w in content.words if w.vertical) * 2 > chars
