@@ -481,7 +481,9 @@ def box_states(markdown: str, boxes: list[Box]) -> tuple[int, int]:
     looked for after the one before it: two groups may offer the same choice)."""
     right = cursor = 0
     for box in boxes:
-        found = re.compile(r"(\[[ xX]\]|[\u2610\u2611\u2612])\s*" + re.escape(box.label) + r"\b").search(markdown, cursor)
+        found = re.compile(r"(\[[ xX]\]|[\u2610\u2611\u2612])\s*" + re.escape(box.label) + r"\b").search(
+            markdown, cursor
+        )
         if found:
             cursor = found.end()
             right += (found.group(1) not in ("[ ]", EMPTY)) == box.ticked

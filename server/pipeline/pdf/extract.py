@@ -821,10 +821,10 @@ def _form_values(
         )
         if turn is not None:
             field = turn(field)
-        if kind in _BOXES:  # the ballot box is the widget's square, so its label sits a space beside it
-            words.append(Word(value, field, field.height, False, False, False, False, FORM_FONT))
-        else:
-            words.extend(_spread(tokens, field))
+        spread = _spread(tokens, field)
+        if kind in _BOXES:  # the ballot box reaches the widget's right side, so its label sits a space beside it
+            spread[0].box = Box(spread[0].box.x0, spread[0].box.y0, max(field.x1, spread[0].box.x1), spread[0].box.y1)
+        words.extend(spread)
     return words
 
 

@@ -49,9 +49,9 @@ def checkboxes(content: PageContent) -> bool:
         label = _label_beside(square, content.words)
         if label is None:
             continue
-        inside = [w for w in content.words if _within(w.box, square) and len(w.text) == 1]
-        if any(w.text in BALLOT_BOXES for w in inside):
+        if any(w.text in BALLOT_BOXES and w.box.intersects(square) for w in content.words):
             continue  # a form field's own box, already read from its widget
+        inside = [w for w in content.words if _within(w.box, square) and len(w.text) == 1]
         ticked = any(w.text in _TICK_GLYPHS for w in inside) or any(
             _within(mark, square) and mark.width * mark.height >= 0.1 * square.width * square.height
             for mark in content.marks
@@ -233,7 +233,7 @@ def form_text(regions: list[Region]) -> None:
     for region in regions:
         if region.kind != pb.SEGMENT_TYPE_SECTION_HEADER or any(line.bold for line in region.lines):
             continue
-        if len(region.lines) == 1 and _FILLED.match(region.text):
+        if len(region.lines) == 1 and _field_line(region.lines[0]):
             region.kind, region.level = pb.SEGMENT_TYPE_TEXT, 0
             continue
         size = max((line.size for line in region.lines), default=0.0)
@@ -294,7 +294,14 @@ def _field_line(line: Line) -> bool:
     """A filled-in field on its line: a label, then its value (a form field's, or printed)."""
     words = line.words
     filled = any(w.font == FORM_FONT and w.text not in BALLOT_BOXES for w in words[1:])
-    return (filled and words[0].font != FORM_FONT) or (len(words) <= 8 and _FILLED.match(line.text) is not None)
+    if filled and words[0].font != FORM_FONT:
+        return True
+    if len(words) > 8 or _FILLED.match(line.text) is None:
+        return False
+    colon = next(i for i, w in enumerate(words) if w.text.endswith(":"))
+    label, value = words[colon], words[colon + 1]
+    # written into a box after its label, not set on as the label's sentence ("ATTN: Office of ...")
+    return value.font != label.font or value.box.x0 - label.box.x1 >= 0.5 * label.size
 
 
 def field_lines(lines: list[Line]) -> tuple[list[tuple[Box, str, list[Line]]], list[Line]]:
