@@ -197,3 +197,91 @@ def test_a_ruled_table_with_a_small_type_header_over_its_rows_stays_a_table(tmp_
 
     [segment] = segments_of(run_pipeline(pdfs.build(tmp_path / "table.pdf", page), tmp_path / "work"))
     assert segment.segment_type == pb.SEGMENT_TYPE_TABLE
+
+
+SIDE_BY_SIDE = [
+    ("Position title", "Clerk"),
+    ("City", "Lakeside"),
+    ("ZIP code", "4711"),
+    ("County", "Riverton"),
+    ("Passport number", "593346983"),
+    ("End date", "03/16/2014"),
+]
+
+
+def _inline_rows(canvas: Canvas, columns: int, fillable: bool) -> None:
+    """A form's title, its instructions in small type, then fields two or three a row:
+    "Label:" and the value's box after it."""
+    canvas.setFont("Times-Bold", 16)
+    canvas.drawString(60, 740, "Application for a Housing Grant")
+    pdfs.paragraph(canvas, 60, 722, pdfs.words(40), 480, size=7)
+    canvas.setFont("Times-Bold", 11)
+    canvas.drawString(60, 680, "Applicant")
+    canvas.line(60, 676, 540, 676)
+    column = 480 / columns
+    for i, (label, value) in enumerate(SIDE_BY_SIDE):
+        x, y = 60 + (i % columns) * column, 655 - (i // columns) * 26
+        canvas.setFont("Times-Roman", 10)
+        canvas.drawString(x, y, f"{label}:")
+        box_x = x + canvas.stringWidth(f"{label}:", "Times-Roman", 10) + 8
+        if fillable:
+            canvas.acroForm.textfield(
+                name=f"s{i}", value=value, x=box_x, y=y - 5, width=x + column - box_x - 10, height=17, fontSize=10
+            )
+        else:
+            canvas.setFont("Courier", 10)
+            canvas.drawString(box_x + 2, y, value)
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+@pytest.mark.parametrize("fillable", [True, False])
+def test_fields_side_by_side_read_across_each_row_and_none_is_a_heading(
+    tmp_path: Path, columns: int, fillable: bool
+) -> None:
+    path = pdfs.build(tmp_path / "rows.pdf", lambda c: _inline_rows(c, columns, fillable))
+    segments = segments_of(run_pipeline(path, tmp_path / "work"))
+    assert [s.text for s in segments[:2]] == ["Application for a Housing Grant", pdfs.words(40)]
+    fields = [line for s in segments[3:] for line in s.text.splitlines()]
+    assert fields == [f"{label}: {value}" for label, value in SIDE_BY_SIDE]
+    assert all(s.segment_type == pb.SEGMENT_TYPE_TEXT for s in segments[3:])
+
+
+@pytest.mark.parametrize("label_size", [6.0, 7.5])
+@pytest.mark.parametrize("fillable", [True, False])
+def test_a_box_on_its_own_reads_its_small_label_with_its_value(
+    tmp_path: Path, label_size: float, fillable: bool
+) -> None:
+    def page(canvas: Canvas) -> None:
+        y = 720.0
+        for i, (label, value) in enumerate(GRID[:3]):
+            height = label_size + 22
+            canvas.rect(72, y - height, 300, height)
+            canvas.setFont("Helvetica", label_size)
+            canvas.drawString(74, y - label_size - 1, label.upper())
+            if fillable:
+                canvas.acroForm.textfield(
+                    name=f"b{i}", value=value, x=74, y=y - height + 2, width=290, height=16, borderWidth=0, fontSize=10
+                )
+            else:
+                canvas.setFont("Helvetica", 10)
+                canvas.drawString(76, y - height + 6, value)
+            y -= height + 14
+
+    texts = [s.text for s in segments_of(run_pipeline(pdfs.build(tmp_path / "box.pdf", page), tmp_path / "work"))]
+    assert texts == [f"{label.upper()}: {value}" for label, value in GRID[:3]]
+
+
+def test_a_sentence_with_a_colon_in_a_paragraph_stays_the_paragraphs(tmp_path: Path) -> None:
+    lines = [
+        "The office answers letters in the order they arrive.",
+        "ATTN: Office of Military Personnel handles",
+        "the requests from veterans and their families.",
+    ]
+
+    def page(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica", 10)
+        for i, line in enumerate(lines):
+            canvas.drawString(72, 700 - i * 12.5, line)
+
+    texts = [s.text for s in segments_of(run_pipeline(pdfs.build(tmp_path / "prose.pdf", page), tmp_path / "work"))]
+    assert texts == [" ".join(lines)]

@@ -246,9 +246,10 @@ def form_text(regions: list[Region]) -> None:
             region.kind, region.level = pb.SEGMENT_TYPE_TEXT, 0
 
 
-def boxed_fields(lines: list[Line], rules: list[Rule]) -> list[Line]:
+def boxed_fields(lines: list[Line], rules: list[Rule]) -> tuple[list[Line], set[int]]:
     """A box on its own (no grid of them made a table) with a label in small type at its
-    top and a value below: the two lines become one, "Label: value"."""
+    top and a value below: the two lines become one, "Label: value". The lines, and
+    which of them are such fields."""
     horizontal = [r for r in rules if r.horizontal]
     merged: dict[int, Line] = {}
     used: set[int] = set()
@@ -286,8 +287,9 @@ def boxed_fields(lines: list[Line], rules: list[Rule]) -> list[Line]:
         merged[id(label)] = dataclasses.replace(value, words=words + value.words, box=label.box.union(value.box))
         used.update((id(label), id(value)))
     if not merged:
-        return lines
-    return [merged.get(id(line), line) for line in lines if id(line) not in used or id(line) in merged]
+        return lines, set()
+    out = [merged.get(id(line), line) for line in lines if id(line) not in used or id(line) in merged]
+    return out, {id(line) for line in merged.values()}
 
 
 def _field_line(line: Line) -> bool:
@@ -304,11 +306,14 @@ def _field_line(line: Line) -> bool:
     return value.font != label.font or value.box.x0 - label.box.x1 >= 0.5 * label.size
 
 
-def field_lines(lines: list[Line]) -> tuple[list[tuple[Box, str, list[Line]]], list[Line]]:
+def field_lines(lines: list[Line], boxed: set[int]) -> tuple[list[tuple[Box, str, list[Line]]], list[Line]]:
     """Rows of fields set side by side, each row as (box, its fields a line each, its lines),
     read across before down as a form is filled in; and the lines left. A filled-in form
-    field alone on its row stands alone too, not run into a paragraph with the next."""
-    candidates = sorted((line for line in lines if _field_line(line)), key=lambda line: line.box.y0)
+    field or a box's field (`boxed`) alone on its row stands alone too, not run into a
+    paragraph with the next."""
+    candidates = sorted(
+        (line for line in lines if id(line) in boxed or _field_line(line)), key=lambda line: line.box.y0
+    )
     rows: list[list[Line]] = []
     for line in candidates:
         row = next(
@@ -321,7 +326,7 @@ def field_lines(lines: list[Line]) -> tuple[list[tuple[Box, str, list[Line]]], l
     out: list[tuple[Box, str, list[Line]]] = []
     taken: set[int] = set()
     for row in rows:
-        form = any(w.font == FORM_FONT for line in row for w in line.words)
+        form = any(w.font == FORM_FONT for line in row for w in line.words) or any(id(line) in boxed for line in row)
         if len(row) < 2 and not form:
             continue
         row.sort(key=lambda line: line.box.x0)

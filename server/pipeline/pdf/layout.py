@@ -228,7 +228,7 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
             regions.append(Region(pb.SEGMENT_TYPE_TEXT, table.box, "\n".join(fields), build_lines(table.words)))
     if taken:
         lines = build_lines([w for w in content.words if id(w) not in taken])
-    rows, lines = field_lines(boxed_fields(lines, content.rules))
+    rows, lines = field_lines(*boxed_fields(lines, content.rules))
     regions.extend(Region(pb.SEGMENT_TYPE_TEXT, box, text, row) for box, text, row in rows)
     pictures, lines = _attach_to_pictures(
         [b for b in _pictures(content) if not any(b.intersects(t.box) for t in tables)], lines, stats.body_size

@@ -217,6 +217,8 @@ def build_lines(words: list[Word]) -> list[Line]:
             # a gap is a column gap only when it is also far wider than the line's own spaces
             wide = gap > _COLUMN_GAP_EM * em and (typical is None or gap > 2.5 * typical or gap > 2.5 * em)
             field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
+            # a value ends at its field; what is set after it, apart, begins the next field
+            wide = wide or (previous.font == FORM_FONT and word.font != FORM_FONT and gap > 0.5 * em)
             if wide and not at_gutter and _stretched(rows, index, left, right):
                 wide = False
             if (wide or at_gutter) and not bullet and not label and not field:
