@@ -300,7 +300,9 @@ def _field_line(line: Line) -> bool:
         return True
     if len(words) > 8 or _FILLED.match(line.text) is None:
         return False
-    colon = next(i for i, w in enumerate(words) if w.text.endswith(":"))
+    colon = next((i for i, w in enumerate(words[:-1]) if w.text.endswith(":")), None)
+    if colon is None:  # the colon inside a word the text layer gave with its space ("12: 30")
+        return False
     label, value = words[colon], words[colon + 1]
     # written into a box after its label, not set on as the label's sentence ("ATTN: Office of ...")
     return value.font != label.font or value.box.x0 - label.box.x1 >= 0.5 * label.size
