@@ -285,3 +285,19 @@ def test_a_sentence_with_a_colon_in_a_paragraph_stays_the_paragraphs(tmp_path: P
 
     texts = [s.text for s in segments_of(run_pipeline(pdfs.build(tmp_path / "prose.pdf", page), tmp_path / "work"))]
     assert texts == [" ".join(lines)]
+
+
+def test_a_charts_legend_keys_beside_their_labels_are_no_check_boxes(tmp_path: Path) -> None:
+    def page(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica", 9)
+        for i, (label, grey) in enumerate([("0 to 24 years", 0.2), ("25 to 59 years", 0.5), ("60 and over", 0.8)]):
+            x = 100 + i * 140
+            canvas.setFillGray(grey)
+            canvas.rect(x, 600, 9, 9, stroke=1, fill=1)
+            canvas.setFillGray(0)
+            canvas.drawString(x + 14, 601, label)
+
+    text = " ".join(
+        s.text for s in segments_of(run_pipeline(pdfs.build(tmp_path / "legend.pdf", page), tmp_path / "work"))
+    )
+    assert "0 to 24 years" in text and not any(box in text for box in (TICKED, EMPTY))

@@ -719,7 +719,9 @@ class _ObjectWalker:
             return
         rectangle = 4 <= raw.FPDFPath_CountSegments(obj) <= 6
         if max(box.width, box.height) < _SHAPE_SIZE:
-            (self.content.squares if rectangle and stroked else self.content.marks).append(box)
+            # a check box is drawn empty (or white); a square filled in colour is a chart legend's key
+            empty = stroked and (not self._fill.value or _fill_is_white(obj))
+            (self.content.squares if rectangle and empty else self.content.marks).append(box)
         if rectangle:
             # a rectangle: its edges are rules (cell borders, or the edges of cell shading)
             rules.extend(
@@ -731,6 +733,13 @@ class _ObjectWalker:
                     Box(box.x1 - 0.5, box.y0, box.x1, box.y1),
                 )
             )
+
+
+def _fill_is_white(obj: ctypes.c_void_p) -> bool:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(v) for v in (r, g, b, a))):
+        return False
+    return min(r.value, g.value, b.value) >= 230 or a.value == 0
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
