@@ -5,8 +5,8 @@ Each document is a form drawn with reportlab's canvas from a list of sections, a
 reference Markdown is written from the same sections (the convention is in
 docs/forms.md):
 
-- a title (bold, 14-18 pt), sometimes a form number and an instructions paragraph in
-  small type (6.5-8 pt) under it;
+- a title (bold, 14-18 pt), sometimes an instructions paragraph in small type (6.5-8 pt)
+  under it, sometimes a form number at the page's foot (furniture: not in the reference);
 - sections with a heading (bold text over a rule, or white on a shaded bar), each one of:
   * **inline fields**: "Label:" then the value's box to its right, 1-3 fields a row;
   * **boxed fields**: a grid of ruled boxes, 1-4 a row, the label in small type at the

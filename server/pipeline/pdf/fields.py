@@ -8,9 +8,14 @@ Two things a form's drawing says that its text does not:
   words (☐ empty, ☑ ticked) where the square is, as a fillable form's boxes do;
 - a grid of ruled boxes, each with its label in small type at the top and the value
   written below it, is a set of fields, not a table whose rows alternate labels and
-  values: each box reads as "Label: value", row by row.
+  values: each box reads as "Label: value", row by row (a box on its own too);
+- fields set two or three a row ("Label: [value]  Label: [value]") are read across the
+  row, a line each, not down the columns they happen to line up in, and not as a table;
+- a column of check boxes is a list of choices, not a table; "Label: value" lines and
+  the question over a set of check boxes are the form's text, not headings.
 
-Sizes are judged against the text beside them (em), never in points.
+Sizes are judged against the text beside them (em), never in points. The reference
+convention is docs/forms.md.
 """
 
 from __future__ import annotations
