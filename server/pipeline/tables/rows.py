@@ -91,3 +91,68 @@ def continues(
         return True
     wrapped = sum(1 for s in line.segments if wraps(s))
     return wrapped == len(line.segments) or (wrapped > 0 and len(line.columns()) < len(filled))
+
+
+def _label_line(line: TextLine) -> Segment | None:
+    """The line's one cell when it holds a single label (no number), else None."""
+    if len(line.segments) != 1 or is_number(line.segments[0].text):
+        return None
+    return line.segments[0]
+
+
+def _label_run(row: Row, column: int) -> list[TextLine]:
+    """The row's last lines that hold only a label in `column`."""
+    run: list[TextLine] = []
+    for line in reversed(row.lines):
+        seg = _label_line(line)
+        if seg is None or seg.c0 != column or seg.c1 != column:
+            break
+        run.insert(0, line)
+    return run
+
+
+def wrapped_labels_down(rows: list[Row], right_limit: dict[int, float], size: float) -> list[Row]:
+    """Moves the first lines of a wrapped row label down to the row whose values they
+    label. A label too long for its column wraps; where the row's values sit on the
+    label's last line (or its middle), the lines above them read as a row of their own
+    or as the end of the row above. They are the next row's when the label wrapped
+    (its next word would not have fitted on the line) and the lines hang together: the
+    continuation is indented (a hanging indent), or the label's lines stand closer to
+    each other than to the row above (cell padding), or the label is a row by itself."""
+    out: list[Row] = []
+    for row in rows:
+        first = row.lines[0]
+        numbers = any(is_number(s.text) for s in first.segments)
+        seg = first.segments[0] if first.segments and not is_number(first.segments[0].text) else None
+        previous = out[-1] if out else None
+        if previous is None or seg is None or not numbers:
+            out.append(row)
+            continue
+        run = _label_run(previous, seg.c0)
+        if not run or seg.c1 != seg.c0:
+            out.append(row)
+            continue
+        last = _label_line(run[-1])
+        top = _label_line(run[0])
+        assert last is not None and top is not None
+        wrapped = last.x1 + 0.3 * size + seg.words[0].box.width > right_limit.get(seg.c0, last.x1) + 1.0
+        alone = len(run) == len(previous.lines)
+        hangs = seg.x0 >= top.x0 + 0.3 * size
+        above = previous.lines[len(previous.lines) - len(run) - 1] if not alone else None
+        height = max(first.y1 - first.y0, 1.0)
+        closer = above is not None and first.y0 - run[-1].y1 < run[0].y0 - above.y1 - 0.15 * height
+        if not wrapped or not (alone or hangs or closer):
+            out.append(row)
+            continue
+        moved = Row([])
+        for line in [*run, *row.lines]:
+            moved.add(line)
+        if alone:
+            out[-1] = moved
+        else:
+            kept = Row([])
+            for line in previous.lines[: len(previous.lines) - len(run)]:
+                kept.add(line)
+            out[-1] = kept
+            out.append(moved)
+    return out
