@@ -122,9 +122,7 @@ def _html(rng: random.Random, t: Logical, landscape: bool) -> tuple[str, dict[st
         cells = sorted((c for c in t.header if c.r0 == r), key=lambda c: c.c0)
         head_rows.append(
             "<tr>"
-            + "".join(
-                cell_html(c, "th", "g" if c.c1 > c.c0 else ("n" if c.c0 > stub else "")) for c in cells
-            )
+            + "".join(cell_html(c, "th", "g" if c.c1 > c.c0 else ("n" if c.c0 > stub else "")) for c in cells)
             + "</tr>"
         )
     body_rows: list[str] = []

@@ -105,8 +105,7 @@ def _prose_lines(lines: list[Line], gutter: float | None, dots: set[int]) -> set
         long_lines = sum(
             1
             for line in block.lines
-            if sum(1 for w in line.words if id(w) not in dots) >= _PROSE_WORDS
-            or _evenly_spaced(line, block.box.width)
+            if sum(1 for w in line.words if id(w) not in dots) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
         )
         running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
     in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
