@@ -80,7 +80,9 @@ def build_table(
             if seg.c0 == seg.c1:
                 right_limit[seg.c0] = max(right_limit.get(seg.c0, 0.0), seg.x1)
     inner_rules = sorted(h.pos for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2)
-    ruled_rows = len(inner_rules) >= 2
+    # rules in the head (under group labels, under the head) do not rule the body's rows
+    body_top = lines[header].y0 - 1 if header < len(lines) else box.y1
+    ruled_rows = sum(1 for y in inner_rules if y >= body_top) >= 2
     closed = ruled_rows and ruled_columns > 0 and len(xs) - 2 == ruled_columns  # no column without its rule
     rows: list[Row] = []
     for index, line in enumerate(lines):

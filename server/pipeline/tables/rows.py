@@ -39,6 +39,22 @@ class Row:
         return found[-1] if found else None
 
 
+def _wrapped_heads(row: Row, line: TextLine, under_filled: list[Segment]) -> bool:
+    """Whether a header line goes on with the column heads above it: each of its cells
+    under a filled column lies under a head of the same columns (a head wrapped in its
+    column, not the heads of a group label's columns), and it holds more words than
+    numbers (a head may end in one, "rate per / 1,000"; a row of values is numbers). Its
+    other cells are heads set on the header's bottom line, beside taller heads."""
+    numbers = sum(1 for s in line.segments if is_number(s.text))
+    if not under_filled or 2 * numbers >= len(line.segments):
+        return False
+    for seg in under_filled:
+        above = row.last_in(seg.c0)
+        if above is None or (above.c0, above.c1) != (seg.c0, seg.c1):
+            return False
+    return True
+
+
 def continues(
     row: Row,
     line: TextLine,
@@ -79,6 +95,8 @@ def continues(
     if under_empty and not under_filled:
         # a label set between two rows (over both, vertically centred) overlaps the row above
         return line.y0 < last.y1 - 0.15 * height
+    if in_header and _wrapped_heads(row, line, under_filled):
+        return True
     if under_empty and in_header:
         return False  # a header line under a group header is a row of its own
     if under_empty:
