@@ -40,14 +40,14 @@ def leader_dots(words: Sequence[Word]) -> set[int]:
     for line in lines:
         line.sort(key=lambda w: w.box.x0)
         run = [line[0]]
-        for word in [*line[1:], None]:
-            if word is not None and word.box.x0 - run[-1].box.x1 <= _DOT_GAP_EM * max(word.size, 1.0):
-                run.append(word)
-                continue
-            if len(run) >= _RUN:
-                found.update(id(w) for w in run)
-            if word is not None:
-                run = [word]
+        for word in line[1:]:
+            if word.box.x0 - run[-1].box.x1 > _DOT_GAP_EM * max(word.size, 1.0):
+                if len(run) >= _RUN:
+                    found.update(id(w) for w in run)
+                run = []
+            run.append(word)
+        if len(run) >= _RUN:
+            found.update(id(w) for w in run)
     return found
 
 

@@ -85,6 +85,9 @@ def continues(
         above = row.last_in(seg.c0)
         if above is None or above.text.rstrip().endswith((".", "!", "?", ":")):
             return False
+        start = min(s.x0 for segs in row.cells.values() for s in segs if s.c0 <= seg.c0 <= s.c1)
+        if seg.x0 < start - 0.75 * size:
+            return False  # a label set out left of the one above starts a row (a section's label)
         limit = max(right_limit.get(c, 0.0) for c in range(seg.c0, seg.c1 + 1))
         return above.x1 + 0.3 * size + seg.words[0].box.width > limit + 1.0
 
