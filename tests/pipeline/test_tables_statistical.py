@@ -218,3 +218,37 @@ def test_a_group_rule_cut_by_vertical_rules_spans_each_label_over_its_columns(
     heads = [cell.text for cell in table.rows[1]]
     assert heads[1:4] == ["Total", "Under 18 years", "18 years and over"], texts(table)
     assert [row[0].text for row in table.rows[2:]] == full, texts(table)
+
+
+@pytest.mark.parametrize("font", ["Helvetica", "Times-Roman"])
+def test_a_bold_section_label_over_indented_members_of_alike_length_stays_a_row(tmp_path: Path, font: str) -> None:
+    """Short labels all alike "would not have fitted" beside the next one, and members are
+    indented as a wrapped label's lines hang; the section label's bold face tells them apart."""
+    size = 9.0
+    bold = {"Helvetica": "Helvetica-Bold", "Times-Roman": "Times-Bold"}[font]
+    rows = [
+        ("All districts", 4),
+        ("Holpelburg", None),
+        ("Galyarford", 1),
+        ("Yarcalton", None),
+        ("Brotormouth", 2),
+        ("Galzanburg", 3),
+    ]
+
+    def draw(canvas: Canvas) -> None:
+        y = HEIGHT - 100
+        canvas.setFont(bold, size)
+        canvas.drawString(60, y, "District")
+        canvas.drawRightString(200, y, "Employed")
+        canvas.drawRightString(260, y, "Exports")
+        y -= size * 1.8
+        for label, k in rows:
+            canvas.setFont(font if k else bold, size)
+            canvas.drawString(60 + (size if k and k < 4 else 0), y, label)
+            if k:
+                canvas.drawRightString(200, y, f"{k * 98765:,}")
+                canvas.drawRightString(260, y, f"{k * 4321:,}")
+            y -= size * 1.8
+
+    table = _one_table(build(tmp_path / "bold-sections.pdf", draw))
+    assert _stub(table) == ["District", *(label for label, _ in rows)], texts(table)

@@ -80,14 +80,18 @@ def continues(
     if line.y0 - last.y1 > 0.6 * height:
         return False
 
+    valued = any(is_number(s.text) for segs in row.cells.values() for s in segs)
+
     def wraps(seg: Segment) -> bool:
         """Whether the cell above ran out of room: its next word would not have fitted."""
         above = row.last_in(seg.c0)
         if above is None or above.text.rstrip().endswith((".", "!", "?", ":")):
             return False
+        if above.words[-1].bold != seg.words[0].bold:
+            return False  # a wrapped cell keeps its face: a bold label and a plain one are two rows
         start = min(s.x0 for segs in row.cells.values() for s in segs if s.c0 <= seg.c0 <= s.c1)
-        if seg.x0 < start - 0.75 * size:
-            return False  # a label set out left of the one above starts a row (a section's label)
+        if len(line.segments) == 1 and valued and seg.x0 < start - 0.75 * size:
+            return False  # a lone label set out left of a row of values' label starts a row (a section's)
         limit = max(right_limit.get(c, 0.0) for c in range(seg.c0, seg.c1 + 1))
         return above.x1 + 0.3 * size + seg.words[0].box.width > limit + 1.0
 
@@ -137,9 +141,11 @@ def wrapped_labels_down(rows: list[Row], right_limit: dict[int, float], size: fl
     label. A label too long for its column wraps; where the row's values sit on the
     label's last line (or its middle), the lines above them read as a row of their own
     or as the end of the row above. They are the next row's when the label wrapped
-    (its next word would not have fitted on the line) and the lines hang together: the
+    (its next word would not have fitted on the line), in the same face (a bold section
+    label over its members is not a wrapped label), and the lines hang together: the
     continuation is indented (a hanging indent), or the label's lines stand closer to
-    each other than to the row above (cell padding), or the label is a row by itself."""
+    each other than to the row above (cell padding). A label of its own row, short labels
+    all alike, would "not have fitted" as well: a row without values stays a row."""
     out: list[Row] = []
     for row in rows:
         first = row.lines[0]
@@ -159,10 +165,15 @@ def wrapped_labels_down(rows: list[Row], right_limit: dict[int, float], size: fl
         wrapped = last.x1 + 0.3 * size + seg.words[0].box.width > right_limit.get(seg.c0, last.x1) + 1.0
         alone = len(run) == len(previous.lines)
         hangs = seg.x0 >= top.x0 + 0.3 * size
-        above = previous.lines[len(previous.lines) - len(run) - 1] if not alone else None
+        if alone:
+            above = out[-2].lines[-1] if len(out) >= 2 else None
+        else:
+            above = previous.lines[len(previous.lines) - len(run) - 1]
         height = max(first.y1 - first.y0, 1.0)
         closer = above is not None and first.y0 - run[-1].y1 < run[0].y0 - above.y1 - 0.15 * height
-        if not wrapped or not (alone or hangs or closer):
+        tail, head = last.words[-1], seg.words[0]
+        same_face = (tail.bold, tail.italic) == (head.bold, head.italic) and abs(tail.size - head.size) <= 0.1 * size
+        if not wrapped or not same_face or not (hangs or closer):
             out.append(row)
             continue
         moved = Row([])
