@@ -808,6 +808,8 @@ def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, 
     tokens = {_norm(w) for cell in [*t.header, *(c for cells in t.body for c in cells)] for w in cell.printed.split()}
     tokens |= {_norm(cell.text) for cells in t.body for cell in cells}
     tokens.discard("")
+    head_tokens = {_norm(w) for cell in t.header for w in cell.printed.split()} - set(PROSE)
+    head_tokens = {n for n in head_tokens if n and not n.isdigit()}
     out: list[tuple[int, tuple[float, float, float, float], list[Cell]]] = []
     pages, heights = _page_words(pdf)
     row_page: list[int] = []
@@ -827,7 +829,10 @@ def _truth(pdf: Path, t: Logical) -> list[tuple[int, tuple[float, float, float, 
         # the region runs from the header to the last body row on the page (a footnote's words are not the table's)
         body_boxes = [box for box, n in words if n == _norm(t.keys[last])]
         bottom = max(b[3] for b in body_boxes) + 1 if body_boxes else max(b[3] for b in boxes)
-        boxes = [b for b in boxes if b[1] < bottom]
+        # and starts at the header (a title's "Table 24" is not the table's though "2.4" is)
+        head_boxes = [box for box, n in words if n in head_tokens]
+        top = min(b[1] for b in head_boxes) - 1 if head_boxes else 0.0
+        boxes = [b for b in boxes if top <= b[1] < bottom]
         x0, y0, x1, y1 = (
             min(b[0] for b in boxes),
             min(b[1] for b in boxes),

@@ -22,8 +22,9 @@ from server.pipeline.tables.columns import (
     overflow_gutters,
 )
 from server.pipeline.tables.groups import group_spans
+from server.pipeline.tables.leaders import leader_dots
 from server.pipeline.tables.model import Table
-from server.pipeline.tables.rows import Row, continues
+from server.pipeline.tables.rows import Row, continues, wrapped_labels_down
 from server.pipeline.tables.ruling import RuleLine
 from server.pipeline.tables.spans import to_table
 from server.pipeline.tables.text import Segment, TextLine, is_number, median, split_segments, text_lines
@@ -41,6 +42,9 @@ def build_table(
     """The table made of `words` inside `box`, or None when they do not form one
     (fewer than two columns, or fewer than two rows with two filled cells).
     `taken` are the words the table takes from the page (default: `words`)."""
+    taken = words if taken is None else taken
+    dots = leader_dots(words)
+    words = [w for w in words if id(w) not in dots]
     if not words:
         return None
     size = median([w.size for w in words], 10.0)
@@ -76,7 +80,9 @@ def build_table(
             if seg.c0 == seg.c1:
                 right_limit[seg.c0] = max(right_limit.get(seg.c0, 0.0), seg.x1)
     inner_rules = sorted(h.pos for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2)
-    ruled_rows = len(inner_rules) >= 2
+    # rules in the head (under group labels, under the head) do not rule the body's rows
+    body_top = lines[header].y0 - 1 if header < len(lines) else box.y1
+    ruled_rows = sum(1 for y in inner_rules if y >= body_top) >= 2
     closed = ruled_rows and ruled_columns > 0 and len(xs) - 2 == ruled_columns  # no column without its rule
     rows: list[Row] = []
     for index, line in enumerate(lines):
@@ -90,9 +96,11 @@ def build_table(
                 continue
         rows.append(Row([]))
         rows[-1].add(line)
+    if not ruled_rows:
+        rows = wrapped_labels_down(rows, right_limit, size)
     rules = [h for h in h_rules or [] if box.y0 + 2 < h.pos < box.y1 - 2]
     spans = group_spans(rows) if not ruled_rows else []
-    return to_table(box, rows, xs, rules, v_rules or [], taken if taken is not None else words, spans)
+    return to_table(box, rows, xs, rules, v_rules or [], taken, spans)
 
 
 def _panel_lines(lines: list[TextLine], body: list[TextLine], box: Box, header: int) -> set[int]:

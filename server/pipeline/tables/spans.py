@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from server.pipeline.geometry import Box
 from server.pipeline.pdf.extract import Word
 from server.pipeline.pdf.lines import build_lines, join_lines
@@ -51,6 +53,7 @@ def to_table(
         for r in range(r0 + 1, r1 + 1):
             if owner[r][c] == (r, c) and not texts.get((r, c)):
                 _merge(owner, texts, owner[r0][c], (r, c))
+    _join_over_group_rules(rows, owner, texts, edges, inner_rules, v_rules)
     _join_columns(rows, owner, texts, edges, v_rules)
     _join_rows(rows, owner, texts, centres, edges, inner_rules)
     out: list[list[Cell]] = []
@@ -107,6 +110,55 @@ def _join_columns(
             if any(line[c] == a and line[c + 1] != b for line in owner if line is not owner[r]):
                 continue
             _merge(owner, texts, a, b)
+
+
+def _join_over_group_rules(
+    rows: list[Row],
+    owner: list[list[tuple[int, int]]],
+    texts: dict[tuple[int, int], str],
+    edges: list[tuple[float, float]],
+    rules: list[RuleLine],
+    v_rules: list[RuleLine],
+) -> None:
+    """Column spans drawn by group rules: a rule under a label that runs over some of the
+    table's columns but not all (a spanner rule, booktabs' `cmidrule`) says the label
+    heads the columns it covers, however short the label; the label's row leaves those
+    columns empty but for it, and the row below heads each of them. A vertical rule that
+    meets the rule from below ends one group's rule and starts the next's (one stroke)."""
+    width = edges[-1][1] - edges[0][0]
+    for r in range(len(rows) - 1):
+        top, bottom = rows[r].lines[-1].y1, rows[r + 1].lines[0].y0
+        for whole in rules:
+            if not top - 1 <= whole.pos <= bottom + 1 or whole.end - whole.start >= 0.9 * width:
+                continue
+            cuts = sorted(
+                v.pos for v in v_rules if whole.start + 2 < v.pos < whole.end - 2 and v.start - 2 <= whole.pos < v.end
+            )
+            for start, end in itertools.pairwise([whole.start, *cuts, whole.end]):
+                _join_group(r, start, end, owner, texts, edges)
+
+
+def _join_group(
+    r: int,
+    start: float,
+    end: float,
+    owner: list[list[tuple[int, int]]],
+    texts: dict[tuple[int, int], str],
+    edges: list[tuple[float, float]],
+) -> None:
+    """Merges the empty cells of row `r` under the rule from `start` to `end` into its one label."""
+    covered = [c for c, (left, right) in enumerate(edges) if start - 1 <= (left + right) / 2 <= end + 1]
+    keys = list(dict.fromkeys(owner[r][c] for c in covered))
+    if len(covered) < 2 or len(keys) < 2 or any(key[0] != r for key in keys):
+        return
+    named = [key for key in keys if texts.get(key)]
+    if len(named) != 1 or any(owner[r][c] in keys for c in range(len(edges)) if c not in covered):
+        return
+    below = [owner[r + 1][c] for c in covered]
+    if len(set(below)) < len(covered) or not all(texts.get(key) for key in below):
+        return  # a group heads columns of their own below it; a rule between body rows groups nothing
+    for key in keys[1:]:
+        _merge(owner, texts, keys[0], key)  # a cell is keyed by its first column
 
 
 def _join_rows(

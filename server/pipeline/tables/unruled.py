@@ -22,6 +22,7 @@ from server.pipeline.pdf.extract import BALLOT_BOXES, Word
 from server.pipeline.pdf.lines import LIST_MARKER, Line, build_blocks
 from server.pipeline.tables.columns import gutters
 from server.pipeline.tables.grid import build_table
+from server.pipeline.tables.leaders import leader_dots
 from server.pipeline.tables.model import Table
 from server.pipeline.tables.ruled import has_columns
 from server.pipeline.tables.text import Segment, TextLine, is_number, median, text_lines
@@ -93,15 +94,18 @@ def _evenly_spaced(line: Line, measure: float) -> bool:
     return line.box.width >= 0.75 * measure and _one_word_space(line.words, 3)
 
 
-def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
+def _prose_lines(lines: list[Line], gutter: float | None, dots: set[int]) -> set[int]:
     """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
-    words or run evenly spaced across the column (prose set in narrow columns)."""
+    words (a leader's dots are not words) or run evenly spaced across the column (prose
+    set in narrow columns)."""
     prose: set[int] = set()
     blocks = build_blocks(lines)
     running: list[bool] = []
     for block in blocks:
         long_lines = sum(
-            1 for line in block.lines if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+            1
+            for line in block.lines
+            if sum(1 for w in line.words if id(w) not in dots) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
         )
         running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
     in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
@@ -226,13 +230,14 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
     tables side by side stay two tables; a table whose rows run across the column
     gutter on shared baselines stays one."""
     gutter = _page_gutter(lines, page_width)
-    prose = _prose_lines(lines, gutter)
+    dots = leader_dots([w for line in lines for w in line.words])
+    prose = _prose_lines(lines, gutter, dots)
     candidates = [line for line in lines if id(line) not in prose and not line.rtl]
     originals: dict[int, Word] = {}
     cleaned: list[Word] = []
     for line in candidates:
         for word in line.words:
-            for piece in _without_leaders(word):
+            for piece in _without_leaders(word) if id(word) not in dots else []:
                 originals[id(piece)] = word
                 cleaned.append(piece)
     if not cleaned:
