@@ -5,7 +5,8 @@ One long-lived process per checkout (so each imports its own `server`) runs
 `server.pipeline.process` over every PDF of corpus/pdf once per pass; the processes
 take turns in a fresh random order every round, so a busy moment on a shared machine
 lands on all of them alike. Prints the best and median wall time of a pass, pages/s
-from them, and the median CPU time (all threads) of a pass.
+from them, and the median CPU time of a pass (all threads, and the processes the
+pipeline started: its page-drawing process, read from /proc).
 
 Usage: python bench/pipeline_ab.py [--rounds N] [--low-res] NAME=CHECKOUT NAME=CHECKOUT ...
 (a checkout is a directory with this repository's tree and a .venv; e.g. a
@@ -26,12 +27,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Runs inside each checkout's own interpreter: a pass per line read, "wall cpu" per pass written.
 _WORKER = """
-import sys, tempfile, time
+import os, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, ".")
 from server.configuration import defaults
 from server.pipeline import process
 pdfs = sorted(Path(sys.argv[1]).glob("*.pdf"))
+def children_cpu():
+    # CPU seconds of the live child processes (a page-drawing process), from /proc
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for task in os.listdir("/proc/self/task"):
+        try:
+            children = open(f"/proc/self/task/{task}/children").read().split()
+        except OSError:
+            continue
+        for pid in children:
+            try:
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 def run(high):
     pages = 0
     for pdf in pdfs:
@@ -42,9 +58,9 @@ def run(high):
     return pages
 print(run(True), flush=True)
 for line in sys.stdin:
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), time.process_time() + children_cpu()
     run(line.strip() == "high")
-    print(f"{time.perf_counter() - wall} {time.process_time() - cpu}", flush=True)
+    print(f"{time.perf_counter() - wall} {time.process_time() + children_cpu() - cpu}", flush=True)
 """
 
 

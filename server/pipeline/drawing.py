@@ -193,8 +193,11 @@ class PageImages:
         self._writes: deque[Future[Failure | None]] = deque()
 
     def prepare(self, index: int, dpi: float, rotation: int, pixels: bool = False) -> None:
-        """Ask for page `index` (0-based) before its turn; `pixels`: the bitmap comes back too."""
-        if index not in self._early:
+        """Ask for page `index` (0-based) before its turn; `pixels`: the bitmap comes back too.
+        Asked again otherwise, the page is drawn again (the drawing process draws in order, so
+        the page image written last is the one asked for last)."""
+        early = self._early.get(index)
+        if early is None or early[:2] != (dpi, rotation) or (pixels and not early[2]):
             self._early[index] = (dpi, rotation, pixels, self._draw(index, dpi, rotation, pixels))
 
     def render(self, index: int, dpi: float, rotation: int, pixels: bool = False) -> Future[Drawn]:
@@ -273,15 +276,25 @@ class _Queue:
 
 
 class _Pages:
-    """The open document, the bitmaps kept for crops and the failures not yet reported."""
+    """The open document and the bitmaps kept for crops, on the thread that calls pdfium;
+    JPEG encoding on a thread of its own (it releases the GIL), so page N+1 is drawn while
+    page N is encoded. Every bitmap is closed on the encoding thread, after its last use."""
 
-    def __init__(self) -> None:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._sending = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-write")
+        self._room = threading.BoundedSemaphore(2)  # bitmaps drawn and waiting to be encoded
         self.document: pdfium.PdfDocument | None = None
+        self.opening: Failure | None = None
         self.workdir = Path()
         self.keep = KEEP
         self.held: dict[int, tuple[float, int, Image.Image]] = {}
-        self.failures: dict[int, Failure] = {}
-        self.opening: Failure | None = None
+        self.failures: dict[int, Failure] = {}  # the encoding thread's: page images it could not write
+
+    def send(self, number: int, reply: Any) -> None:
+        with self._sending:
+            self._connection.send((number, reply))
 
     def open(self, path: str, workdir: str, document_limits: limits.Limits, keep: int) -> None:
         self.close()
@@ -294,7 +307,7 @@ class _Pages:
         except Exception as exc:  # the pipeline opened it; each page says so if this one cannot
             self.opening = _failure(exc)
 
-    def draw(self, index: int, dpi: float, rotation: int) -> Image.Image:
+    def _render(self, index: int, dpi: float, rotation: int) -> Image.Image:
         if self.opening is not None:
             _raise(self.opening)
         if self.document is None:
@@ -302,46 +315,78 @@ class _Pages:
         image: Image.Image = render_page(self.document, index, dpi, rotation)
         return image
 
-    def store(self, index: int, dpi: float, rotation: int, image: Image.Image) -> None:
-        """Write the page image; keep the bitmap for the crops while there is room."""
+    def draw(self, number: int, index: int, dpi: float, rotation: int, pixels: bool) -> None:
+        """Draw the page, answer, then write its image; keep the bitmap for the crops while there is room."""
+        try:
+            image = self._render(index, dpi, rotation)
+        except Exception as exc:
+            self.send(number, (_failure(exc), None, None))
+            return
+        self.send(number, (None, image.tobytes() if pixels else None, image.size))
+        old = self.held.pop(index, None)
+        if old is not None:
+            self._writer.submit(old[2].close)
+        keep = len(self.held) < self.keep
+        if keep:
+            self.held[index] = (dpi, rotation, image)
+        self._room.acquire()
+        self._writer.submit(self._encode, index, image, not keep)
+
+    def _encode(self, index: int, image: Image.Image, close: bool) -> None:
         try:
             write_jpeg(image, page_path(index + 1), self.workdir)
         except Exception as exc:
             self.failures[index] = _failure(exc)
-        old = self.held.pop(index, None)
-        if old is not None:
-            old[2].close()
-        if len(self.held) < self.keep:
-            self.held[index] = (dpi, rotation, image)
-        else:
-            image.close()
+        finally:
+            if close:
+                image.close()
+            self._room.release()
 
-    def crop(self, index: int, dpi: float, rotation: int, crops: list[tuple[Box, str]]) -> Failure | None:
+    def crop(self, number: int, index: int, dpi: float, rotation: int, crops: list[tuple[Box, str]]) -> None:
+        """Cut the crops out of the kept bitmap (or a fresh drawing of the page) and answer."""
         held = self.held.pop(index, None)
         image = held[2] if held is not None and held[:2] == (dpi, rotation) else None
         if held is not None and image is None:
-            held[2].close()
+            self._writer.submit(held[2].close)
+        failure: Failure | None = None
+        if image is None and crops:
+            try:
+                image = self._render(index, dpi, rotation)
+            except Exception as exc:
+                failure = _failure(exc)
+        self._writer.submit(self._cut, number, index, dpi, image, crops, failure)
+
+    def _cut(
+        self,
+        number: int,
+        index: int,
+        dpi: float,
+        image: Image.Image | None,
+        crops: list[tuple[Box, str]],
+        failure: Failure | None,
+    ) -> None:
         try:
-            failure = self.failures.pop(index, None)
-            if failure is not None or not crops:
-                return failure
-            if image is None:
-                image = self.draw(index, dpi, rotation)
-            page = PageImage(image=image, dpi=dpi, path=page_path(index + 1))
-            for box, name in crops:
-                save_crop(page, box, name, self.workdir)
-            return None
+            failure = self.failures.pop(index, None) or failure
+            if failure is None and image is not None:
+                page = PageImage(image=image, dpi=dpi, path=page_path(index + 1))
+                for box, name in crops:
+                    save_crop(page, box, name, self.workdir)
         except Exception as exc:
-            return _failure(exc)
+            failure = _failure(exc)
         finally:
             if image is not None:
                 image.close()
+        self.send(number, failure)
+
+    def _forget(self, images: list[Image.Image]) -> None:
+        for image in images:
+            image.close()
+        self.failures.clear()
 
     def close(self) -> None:
-        for _, _, image in self.held.values():
-            image.close()
-        self.held.clear()
-        self.failures.clear()
+        """Free every bitmap once the encoding thread is done with them, and close the document."""
+        held, self.held = [image for _, _, image in self.held.values()], {}
+        self._writer.submit(self._forget, held).result()
         self.opening = None
         if self.document is not None:
             self.document.close()
@@ -372,26 +417,19 @@ def serve() -> None:
     connection = Connection(int(sys.argv[1]))
     queue = _Queue()
     threading.Thread(target=_receive, args=(connection, queue), name="requests", daemon=True).start()
-    pages = _Pages()
+    pages = _Pages(connection)
     while (request := queue.get()) is not None:
         number, kind, *arguments = request
         if kind == "open":
             pages.open(*arguments)
-            connection.send((number, None))
+            pages.send(number, None)
         elif kind == "draw":
-            index, dpi, rotation, pixels = arguments
-            try:
-                image = pages.draw(index, dpi, rotation)
-            except Exception as exc:
-                connection.send((number, (_failure(exc), None, None)))
-                continue
-            connection.send((number, (None, image.tobytes() if pixels else None, image.size)))
-            pages.store(index, dpi, rotation, image)
+            pages.draw(number, *arguments)
         elif kind == "write":
-            connection.send((number, pages.crop(*arguments)))
+            pages.crop(number, *arguments)
         elif kind == "close":
             for dropped in queue.drop_draws():
-                connection.send((dropped[0], (("pipeline", "dropped"), None, None)))
+                pages.send(dropped[0], (("pipeline", "dropped"), None, None))
             pages.close()
-            connection.send((number, None))
+            pages.send(number, None)
     pages.close()

@@ -240,9 +240,13 @@ def _needs_ocr(doc: _Document, content: PageContent) -> bool:
     return everything or not content.has_usable_text or _suspect(doc, content)
 
 
+def _image_dpi(config: pb.Configuration) -> float:
+    return HIGH_DPI if config.high_resolution else LOW_DPI
+
+
 def _dpi(doc: _Document, content: PageContent) -> float:
     """The page image's resolution: OCR's when OCR will read it."""
-    dpi = HIGH_DPI if doc.config.high_resolution else LOW_DPI
+    dpi = _image_dpi(doc.config)
     return max(dpi, OCR_DPI) if _needs_ocr(doc, content) else dpi
 
 
@@ -344,6 +348,9 @@ def _process_pdf(doc: _Document) -> list[pb.Segment]:
     kept: dict[int, tuple[PageContent, list[Line]]] = {}
     readable: list[int] = []
     builder = StatsBuilder()
+    if doc.config.ocr_strategy != pb.OCR_STRATEGY_ALL:
+        # the first page is drawn while its text is read, as most pages are: upright, no OCR
+        doc.images.prepare(0, _image_dpi(doc.config), 0)
     for index in range(total):
         page = _read(doc, index)
         if page is not None:
