@@ -7,10 +7,12 @@ draws page N and writes its JPEG while the pipeline reads and lays out other pag
 
 The pipeline asks for each page as soon as its text layer tells the resolution and turn
 (`prepare`); the drawing process draws the pages in order, writes each page image at
-once and keeps the first `keep` bitmaps not yet written, for their crops. Crop requests
+once and keeps the bitmaps of the first pages not yet written, for their crops, up to
+`keep` bytes (at least one page). Crop requests
 (`write`) go before drawings still waiting, so a kept bitmap is freed as soon as its page
 is laid out; a page whose bitmap was not kept is drawn again for its crops (pdfium draws
-a page the same way every time). At most `keep` bitmaps and the one being drawn are held.
+a page the same way every time). Besides those, at most the two bitmaps waiting to be
+encoded and the one being drawn are held.
 
 One drawing process serves one pipeline process for its whole life (it starts in about
 a second), one document at a time; it ends when the pipeline process does (its end of
@@ -44,7 +46,7 @@ from server.pipeline import limits
 from server.pipeline.geometry import Box
 from server.pipeline.images import PageImage, page_path, render_page, save_crop, write_jpeg
 
-KEEP = 4  # bitmaps held for crops: about 8 MB each for a letter page at 144 dpi
+KEEP = 64 << 20  # bytes of bitmaps held for crops: a letter page at 144 dpi takes 7.8 MB
 _ROOT = str(Path(__file__).resolve().parent.parent.parent)
 _ENDED = "the process drawing the page images ended"
 _PR_SET_PDEATHSIG = 1
@@ -186,9 +188,9 @@ class PageImages:
     that drawing (or asks again when the page is wanted otherwise), `write` gives the
     page's crops once its segments are known, `close` waits for every file."""
 
-    def __init__(self, pdf: Path, workdir: Path, keep: int = KEEP) -> None:
+    def __init__(self, pdf: Path, workdir: Path, keep: int | None = None) -> None:
         self._drawer = acquire()
-        self._drawer.request("open", str(pdf), str(workdir), limits.current(), keep)
+        self._drawer.request("open", str(pdf), str(workdir), limits.current(), KEEP if keep is None else keep)
         self._early: dict[int, tuple[float, int, bool, Future[Drawn]]] = {}
         self._writes: deque[Future[Failure | None]] = deque()
 
@@ -289,6 +291,7 @@ class _Pages:
         self.opening: Failure | None = None
         self.workdir = Path()
         self.keep = KEEP
+        self.held_bytes = 0
         self.held: dict[int, tuple[float, int, Image.Image]] = {}
         self.failures: dict[int, Failure] = {}  # the encoding thread's: page images it could not write
 
@@ -323,14 +326,22 @@ class _Pages:
             self.send(number, (_failure(exc), None, None))
             return
         self.send(number, (None, image.tobytes() if pixels else None, image.size))
-        old = self.held.pop(index, None)
-        if old is not None:
-            self._writer.submit(old[2].close)
-        keep = len(self.held) < self.keep
+        self._free(index)
+        size = len(image.getbands()) * image.width * image.height
+        keep = not self.held or self.held_bytes + size <= self.keep
         if keep:
             self.held[index] = (dpi, rotation, image)
+            self.held_bytes += size
         self._room.acquire()
         self._writer.submit(self._encode, index, image, not keep)
+
+    def _free(self, index: int, close: bool = True) -> None:
+        """Let go of page `index`'s kept bitmap (closed once the encoding thread is done with it)."""
+        held = self.held.pop(index, None)
+        if held is not None:
+            self.held_bytes -= len(held[2].getbands()) * held[2].width * held[2].height
+            if close:
+                self._writer.submit(held[2].close)
 
     def _encode(self, index: int, image: Image.Image, close: bool) -> None:
         try:
@@ -344,10 +355,9 @@ class _Pages:
 
     def crop(self, number: int, index: int, dpi: float, rotation: int, crops: list[tuple[Box, str]]) -> None:
         """Cut the crops out of the kept bitmap (or a fresh drawing of the page) and answer."""
-        held = self.held.pop(index, None)
+        held = self.held.get(index)
         image = held[2] if held is not None and held[:2] == (dpi, rotation) else None
-        if held is not None and image is None:
-            self._writer.submit(held[2].close)
+        self._free(index, close=image is None)
         failure: Failure | None = None
         if image is None and crops:
             try:
@@ -385,7 +395,7 @@ class _Pages:
 
     def close(self) -> None:
         """Free every bitmap once the encoding thread is done with them, and close the document."""
-        held, self.held = [image for _, _, image in self.held.values()], {}
+        held, self.held, self.held_bytes = [image for _, _, image in self.held.values()], {}, 0
         self._writer.submit(self._forget, held).result()
         self.opening = None
         if self.document is not None:

@@ -86,6 +86,22 @@ def test_a_table_crop_is_cut_from_the_page_image_it_belongs_to(tmp_path: Path) -
     assert (tmp_path / "work" / table.image).read_bytes() == (tmp_path / "ref" / "segments" / "table.jpg").read_bytes()
 
 
+def test_crops_of_pages_whose_bitmaps_were_not_kept_are_cut_from_a_fresh_drawing_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf = pdfs.build(tmp_path / "tables.pdf", *[pdfs.ruled_table_page] * 4)
+    kept = run_pipeline(pdf, tmp_path / "kept")
+    monkeypatch.setattr(drawing, "KEEP", 1)  # one bitmap at a time: every other page is drawn again
+    drawn_again = run_pipeline(pdf, tmp_path / "again")
+    tables = [s for s in segments_of(kept) if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert [s.page_number for s in tables] == [1, 2, 3, 4]
+    assert [s.SerializeToString() for s in segments_of(drawn_again)] == [
+        s.SerializeToString() for s in segments_of(kept)
+    ]
+    for segment in tables:
+        assert (tmp_path / "again" / segment.image).read_bytes() == (tmp_path / "kept" / segment.image).read_bytes()
+
+
 def test_a_page_drawn_ahead_at_another_resolution_is_drawn_again_at_the_one_asked(tmp_path: Path) -> None:
     pdf = pdfs.build(tmp_path / "one.pdf", pdfs.headings_page)
     images = PageImages(pdf, tmp_path)
