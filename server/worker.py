@@ -80,6 +80,9 @@ def _init_process(
     parent = os.getppid()
     _die_with_parent(parent)
     threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    from server.pipeline import drawing
+
+    drawing.warm()  # its page-drawing process starts now, not with the first task
 
 
 def _die_with_parent(parent: int) -> None:
