@@ -3,7 +3,8 @@
 convert (office/image → PDF) → extract every page's text layer (cheap, kept as
 small records) → document statistics (body font, heading sizes, running
 headers) → per page: render, OCR where needed, layout, segments, crops → chunk.
-Only the per-page bitmap is large, and only one exists at a time.
+Page images are drawn and written by a drawing process beside this one
+(`server.pipeline.drawing`), which holds a bounded number of bitmaps.
 """
 
 from __future__ import annotations
