@@ -70,16 +70,23 @@ _progress_queue: multiprocessing.Queue[tuple[str, str, int, int]] | None = None
 
 
 def _init_process(
-    progress: multiprocessing.Queue[tuple[str, str, int, int]], document_limits: limits.Limits, memory: int
+    progress: multiprocessing.Queue[tuple[str, str, int, int]],
+    document_limits: limits.Limits,
+    memory: int,
+    parent: int,
 ) -> None:
+    """`parent`: the worker's pid, given by the worker: a process it started just before it
+    was killed already has another parent, and must leave at once."""
     global _progress_queue
     _progress_queue = progress
     limits.apply(document_limits)
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    parent = os.getppid()
     _die_with_parent(parent)
     threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    from server.pipeline import drawing
+
+    drawing.warm()  # its page-drawing process starts now, not with the first task
 
 
 def _die_with_parent(parent: int) -> None:
@@ -236,7 +243,7 @@ class Slot:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_process,
-            initargs=(relay.queue, document_limits(settings), settings.max_process_memory),
+            initargs=(relay.queue, document_limits(settings), settings.max_process_memory, os.getpid()),
         )
 
     def kill(self) -> None:

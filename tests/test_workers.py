@@ -11,6 +11,7 @@ import asyncio
 import json
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -195,3 +196,22 @@ def test_a_worker_cleans_its_own_and_dead_workers_folders_and_never_a_live_worke
             worker.wait(30)
         server.stop()
     assert not [d for d in work.iterdir()], "workers that stop remove their directories"
+
+
+_ORPHANED_AT_START = """
+import multiprocessing, os
+from server.pipeline import limits
+from server.worker import _init_process
+# a pid that is not this process's parent: the worker that started it is already gone
+_init_process(multiprocessing.get_context("spawn").Queue(), limits.Limits(), 0, os.getppid() + 1_000_000)
+print("stayed", flush=True)
+"""
+
+
+def test_a_pipeline_process_whose_worker_died_before_it_started_leaves_at_once() -> None:
+    """It would otherwise wait for work forever, with its page-drawing process beside it."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", _ORPHANED_AT_START], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1 and "stayed" not in done.stdout, done.stderr

@@ -1,15 +1,11 @@
-"""Page renders and segment crops, a few pages at a time.
+"""Page renders and segment crops: drawing a page, writing it and cutting crops out of it.
 
-A page image is rendered, written, used for its crops (and OCR), and dropped
-a page or two later: a 500-page document never holds more than a handful of bitmaps.
-Files go under the task's workdir and are referenced by workdir-relative paths.
+Files go under the task's workdir and are referenced by workdir-relative paths. A PDF's
+pages are drawn in a process of their own (`server.pipeline.drawing`).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +57,7 @@ def is_blank(image: Image.Image) -> bool:
     return isinstance(darkest, (int, float)) and darkest >= 235
 
 
-def _write_jpeg(image: Image.Image, relative: str, workdir: Path) -> None:
+def write_jpeg(image: Image.Image, relative: str, workdir: Path) -> None:
     target = workdir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     image.save(target, "JPEG", quality=_JPEG_QUALITY, optimize=False)
@@ -69,7 +65,7 @@ def _write_jpeg(image: Image.Image, relative: str, workdir: Path) -> None:
 
 def save_page(image: Image.Image, page_number: int, dpi: float, workdir: Path) -> PageImage:
     relative = page_path(page_number)
-    _write_jpeg(image, relative, workdir)
+    write_jpeg(image, relative, workdir)
     return PageImage(image=image, dpi=dpi, path=relative)
 
 
@@ -79,95 +75,6 @@ def page_path(page_number: int) -> str:
 
 def crop_path(name: str) -> str:
     return f"segments/{name}.jpg"
-
-
-class PageImages:
-    """Renders page images on one background thread and writes them with their crops on another.
-
-    Rendering (pdfium) and JPEG encoding both release the GIL, so page N+1 is drawn
-    while page N is encoded and the main thread lays out a page. pdfium must never be
-    called from two threads at once: whoever else calls it while the render thread may
-    draw holds `pdfium_lock`. The first `depth` pages may be drawn ahead of their turn
-    (`prepare`), while the main thread still reads later pages' text layers; otherwise at
-    most `depth` pages wait to be written, so no more bitmaps than about twice that are
-    ever held."""
-
-    def __init__(self, document: pdfium.PdfDocument, workdir: Path, depth: int = 2) -> None:
-        self._document = document
-        self._workdir = workdir
-        self._depth = depth
-        self.pdfium_lock = threading.Lock()
-        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-render")
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-write")
-        self._pending: deque[Future[None]] = deque()
-        self._early: dict[int, tuple[float, int, Future[PageImage]]] = {}
-        self._held: dict[int, pdfium.PdfPage] = {}  # pages the text pass loaded, kept to be drawn
-
-    def hold(self, index: int, page: pdfium.PdfPage) -> bool:
-        """Keep page `index`, loaded to read its text, to draw it without loading it again
-        (pdfium parses the content stream on every load); at most `depth` pages are kept.
-        False: the caller closes it. Call with `pdfium_lock` held."""
-        if len(self._held) >= self._depth or index in self._held:
-            return False
-        self._held[index] = page
-        return True
-
-    def prepare(self, index: int, dpi: float, rotation: int) -> None:
-        """Start drawing page `index` before its turn, if fewer than `depth` pages are drawn ahead."""
-        if len(self._early) < self._depth and index not in self._early:
-            page = self._held.pop(index, None)
-            self._early[index] = (dpi, rotation, self._renderer.submit(self._render, index, dpi, rotation, page))
-
-    def render(self, index: int, dpi: float, rotation: int) -> Future[PageImage]:
-        """Start drawing page `index` (0-based), or take the drawing `prepare` started; the future holds the bitmap."""
-        early = self._early.pop(index, None)
-        if early is not None:
-            if early[:2] == (dpi, rotation):
-                return early[2]
-            early[2].add_done_callback(_discard)
-        while len(self._pending) >= self._depth:
-            self._pending.popleft().result()
-        return self._renderer.submit(self._render, index, dpi, rotation, self._held.pop(index, None))
-
-    def _render(self, index: int, dpi: float, rotation: int, page: pdfium.PdfPage | None = None) -> PageImage:
-        with self.pdfium_lock:
-            bitmap = render_page(self._document, index, dpi, rotation, page)
-        return PageImage(image=bitmap, dpi=dpi, path=page_path(index + 1))
-
-    def write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
-        """Write the page image and each (box, name) crop as `crop_path(name)`, then free the bitmap."""
-        self._pending.append(self._writer.submit(self._write, image, crops))
-
-    def _write(self, image: Future[PageImage], crops: list[tuple[Box, str]]) -> None:
-        page = image.result()
-        try:
-            _write_jpeg(page.image, page.path, self._workdir)
-            for box, name in crops:
-                save_crop(page, box, name, self._workdir)
-        finally:
-            page.image.close()
-
-    def close(self) -> None:
-        """Wait for every write; raises the first one that failed. Drawings never used are dropped."""
-        try:
-            while self._pending:
-                self._pending.popleft().result()
-        finally:
-            for _, _, early in self._early.values():
-                early.add_done_callback(_discard)
-            self._early.clear()
-            self._writer.shutdown(wait=True, cancel_futures=True)
-            self._renderer.shutdown(wait=True, cancel_futures=True)
-            with self.pdfium_lock:
-                for page in self._held.values():
-                    page.close()
-                self._held.clear()
-
-
-def _discard(drawing: Future[PageImage]) -> None:
-    """Free the bitmap of a drawing nobody will write."""
-    if not drawing.cancelled() and drawing.exception() is None:
-        drawing.result().image.close()
 
 
 def save_crop(page: PageImage, box: Box, name: str, workdir: Path) -> str:
@@ -181,5 +88,5 @@ def save_crop(page: PageImage, box: Box, name: str, workdir: Path) -> str:
     if right - left < 2 or bottom - top < 2:
         left, top, right, bottom = 0, 0, width, height
     relative = crop_path(name)
-    _write_jpeg(page.image.crop((left, top, right, bottom)), relative, workdir)
+    write_jpeg(page.image.crop((left, top, right, bottom)), relative, workdir)
     return relative

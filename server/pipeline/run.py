@@ -3,7 +3,8 @@
 convert (office/image → PDF) → extract every page's text layer (cheap, kept as
 small records) → document statistics (body font, heading sizes, running
 headers) → per page: render, OCR where needed, layout, segments, crops → chunk.
-Only the per-page bitmap is large, and only one exists at a time.
+Page images are drawn and written by a drawing process beside this one
+(`server.pipeline.drawing`), which holds a bounded number of bitmaps.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL import Image
 from pypdfium2 import raw
 
 from protos import tasks_pb2 as pb
@@ -31,15 +33,8 @@ from server.pipeline.convert import (
     spreadsheet_to_html,
 )
 from server.pipeline.geometry import Box
-from server.pipeline.images import (
-    HIGH_DPI,
-    LOW_DPI,
-    PageImage,
-    PageImages,
-    crop_path,
-    is_blank,
-    page_path,
-)
+from server.pipeline.drawing import Drawn, PageImages
+from server.pipeline.images import HIGH_DPI, LOW_DPI, crop_path, is_blank, page_path
 from server.pipeline.office.document import NATIVE, process_office
 from server.pipeline.pdf import garbled
 from server.pipeline.pdf.extract import PageContent, extract_loaded
@@ -177,7 +172,7 @@ class _Document:
     suspects: dict[int, bool] = field(default_factory=dict)  # page number → garbled.suspect, asked several times a page
 
 
-def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> list[pb.Segment] | None:
+def _ocr_segments(doc: _Document, image: Image.Image, content: PageContent) -> list[pb.Segment] | None:
     """OCR's segments for the page, or None when OCR is not installed."""
     try:
         from server.pipeline import ocr
@@ -188,7 +183,7 @@ def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> lis
         if not ocr.available():
             raise ocr.OcrUnavailable()
         use_layout = doc.config.segmentation_strategy != pb.SEGMENTATION_STRATEGY_PAGE
-        rgb = image.image.convert("RGB")
+        rgb = image.convert("RGB")
         return ocr.read_page(rgb, content.number, content.width, content.height, use_layout=use_layout)
     except ocr.OcrUnavailable as exc:
         if doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL:
@@ -197,7 +192,7 @@ def _ocr_segments(doc: _Document, image: PageImage, content: PageContent) -> lis
         return None
 
 
-def _read_by_ocr(doc: _Document, image: PageImage, content: PageContent, suspect: bool) -> list[pb.Segment] | None:
+def _read_by_ocr(doc: _Document, image: Image.Image, content: PageContent, suspect: bool) -> list[pb.Segment] | None:
     """OCR's segments; where OCR only checks a text layer that may well be right, an OCR
     failure leaves that text layer in place instead of failing the page."""
     try:
@@ -246,17 +241,21 @@ def _needs_ocr(doc: _Document, content: PageContent) -> bool:
     return everything or not content.has_usable_text or _suspect(doc, content)
 
 
+def _image_dpi(config: pb.Configuration) -> float:
+    return HIGH_DPI if config.high_resolution else LOW_DPI
+
+
 def _dpi(doc: _Document, content: PageContent) -> float:
     """The page image's resolution: OCR's when OCR will read it."""
-    dpi = HIGH_DPI if doc.config.high_resolution else LOW_DPI
+    dpi = _image_dpi(doc.config)
     return max(dpi, OCR_DPI) if _needs_ocr(doc, content) else dpi
 
 
-def _render(doc: _Document, content: PageContent) -> Future[PageImage]:
+def _render(doc: _Document, content: PageContent) -> Future[Drawn]:
     """Start drawing the page image (or take the drawing `_process_pdf` started early); it
     is written with its crops once the page's segments are known."""
     dpi = _dpi(doc, content)
-    image = doc.images.render(content.number - 1, dpi, content.render_rotation)
+    image = doc.images.render(content.number - 1, dpi, content.render_rotation, pixels=_needs_ocr(doc, content))
     doc.pages.append(
         pb.Page(
             image=page_path(content.number),
@@ -299,10 +298,11 @@ def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats
     needs_ocr = _needs_ocr(doc, content)
     image = _render(doc, content)
     segments: list[pb.Segment] | None = None
-    if needs_ocr and not content.has_usable_text and not content.images and is_blank(image.result().image):
+    pixels = image.result().image if needs_ocr else None  # asked for when OCR may read the page
+    if pixels is not None and not content.has_usable_text and not content.images and is_blank(pixels):
         segments = []  # an empty page: nothing to read, and OCR would spend seconds finding that out
-    elif needs_ocr:
-        read = _read_by_ocr(doc, image.result(), content, suspect)
+    elif pixels is not None:
+        read = _read_by_ocr(doc, pixels, content, suspect)
         if read is not None and suspect and garbled.agrees(content, " ".join(s.text for s in read)):
             read = None  # the codes spell what is drawn: the text layer stands, with its fonts and exact boxes
         elif read is not None and suspect:
@@ -329,15 +329,11 @@ KEEP_PAGES = 150  # up to this many pages keep their extracted text between the 
 def _read(doc: _Document, index: int) -> tuple[PageContent, list[Line]] | None:
     """Page `index`'s text layer, or None when the page is broken and Continue skips it."""
     try:
-        with doc.images.pdfium_lock:  # the page-image thread may be drawing
-            page = doc.pdf[index]
-            try:
-                content = extract_loaded(doc.pdf, page, index)
-            except BaseException:
-                page.close()
-                raise
-            if not doc.images.hold(index, page):  # drawn soon: not loaded twice
-                page.close()
+        page = doc.pdf[index]
+        try:
+            content = extract_loaded(doc.pdf, page, index)
+        finally:
+            page.close()
         return content, build_lines(content.words)
     except Exception as exc:  # pdfium or a hostile page: Fail or Continue decides
         _page_failure(index + 1, exc, doc.config, doc.notes)
@@ -353,12 +349,17 @@ def _process_pdf(doc: _Document) -> list[pb.Segment]:
     kept: dict[int, tuple[PageContent, list[Line]]] = {}
     readable: list[int] = []
     builder = StatsBuilder()
+    if doc.config.ocr_strategy != pb.OCR_STRATEGY_ALL:
+        # the first page is drawn while its text is read, as most pages are: upright, no OCR
+        doc.images.prepare(0, _image_dpi(doc.config), 0)
     for index in range(total):
         page = _read(doc, index)
         if page is not None:
             readable.append(index)
-            # the first pages' images are drawn while the later pages' text is read
-            doc.images.prepare(index, _dpi(doc, page[0]), page[0].render_rotation)
+            # drawn (by the drawing process) while the later pages' text is read; a page
+            # OCR will read is drawn in its turn, so its pixels are not held for long
+            if not _needs_ocr(doc, page[0]):
+                doc.images.prepare(index, _dpi(doc, page[0]), page[0].render_rotation)
             if page[0].has_usable_text:
                 builder.add(*page)
             if keep:
@@ -454,7 +455,7 @@ def run(
             pdf_path = input_path
         pdf = open_pdf(pdf_path)
         try:
-            doc = _Document(pdf, config, workdir, namespace, notes, progress, PageImages(pdf, workdir))
+            doc = _Document(pdf, config, workdir, namespace, notes, progress, PageImages(pdf_path, workdir))
             try:
                 segments = _process_pdf(doc)
             finally:

@@ -1,17 +1,26 @@
-"""Page images and crops: the pages drawn ahead of their turn (while later pages' text
-layers are still read) come out exactly as the pages drawn in turn do."""
+"""Page images and crops, drawn by a drawing process beside the pipeline: the pages drawn
+ahead of their turn (while later pages' text layers are still read) come out exactly as
+a page drawn on its own does; a page that cannot be drawn fails readably; the drawing
+process outlives a failed document and dies with its pipeline process."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from protos import tasks_pb2 as pb
 from server.pipeline.geometry import Box
-from server.pipeline.images import PageImages, render_page, save_crop, save_page
+from server.errors import PipelineError
+from server.pipeline import drawing
+from server.pipeline.drawing import PageImages
+from server.pipeline.images import render_page, save_crop, save_page
 from tests.pipeline import pdfs
 from tests.pipeline.support import run_pipeline, segments_of
 
@@ -77,48 +86,115 @@ def test_a_table_crop_is_cut_from_the_page_image_it_belongs_to(tmp_path: Path) -
     assert (tmp_path / "work" / table.image).read_bytes() == (tmp_path / "ref" / "segments" / "table.jpg").read_bytes()
 
 
+def test_crops_of_pages_whose_bitmaps_were_not_kept_are_cut_from_a_fresh_drawing_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf = pdfs.build(tmp_path / "tables.pdf", *[pdfs.ruled_table_page] * 4)
+    kept = run_pipeline(pdf, tmp_path / "kept")
+    monkeypatch.setattr(drawing, "KEEP", 1)  # one bitmap at a time: every other page is drawn again
+    drawn_again = run_pipeline(pdf, tmp_path / "again")
+    tables = [s for s in segments_of(kept) if s.segment_type == pb.SEGMENT_TYPE_TABLE]
+    assert [s.page_number for s in tables] == [1, 2, 3, 4]
+    assert [s.SerializeToString() for s in segments_of(drawn_again)] == [
+        s.SerializeToString() for s in segments_of(kept)
+    ]
+    for segment in tables:
+        assert (tmp_path / "again" / segment.image).read_bytes() == (tmp_path / "kept" / segment.image).read_bytes()
+
+
 def test_a_page_drawn_ahead_at_another_resolution_is_drawn_again_at_the_one_asked(tmp_path: Path) -> None:
     pdf = pdfs.build(tmp_path / "one.pdf", pdfs.headings_page)
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        images = PageImages(document, tmp_path)
-        images.prepare(0, 72.0, 0)
-        drawing = images.render(0, 144.0, 0)
-        assert drawing.result().image.size == (1224, 1584)  # letter at 144 dpi, not 612 x 792
-        images.write(drawing, [])
-        images.prepare(0, 144.0, 0)  # drawn ahead and never asked for: freed on close
-        images.close()
-    finally:
-        document.close()
+    images = PageImages(pdf, tmp_path)
+    images.prepare(0, 72.0, 0)
+    drawing = images.render(0, 144.0, 0, pixels=True)
+    image = drawing.result().image
+    assert image is not None and image.size == (1224, 1584)  # letter at 144 dpi, not 612 x 792
+    images.write(drawing, [])
+    images.prepare(0, 144.0, 0)  # drawn ahead and never asked for: dropped on close
+    images.close()
     assert Image.open(tmp_path / "pages" / "1.jpg").size == (1224, 1584)
 
 
-def test_pages_kept_from_the_text_pass_are_at_most_depth_and_closed_when_never_drawn(tmp_path: Path) -> None:
-    pdf = pdfs.build(tmp_path / "three.pdf", pdfs.headings_page, pdfs.headings_page, pdfs.two_column_page)
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        images = PageImages(document, tmp_path / "work", depth=2)
-        pages = [document[index] for index in range(3)]
-        with images.pdfium_lock:
-            kept = [images.hold(index, page) for index, page in enumerate(pages)]
-        assert kept == [True, True, False]  # the third is the caller's to close
-        pages[2].close()
-        images.close()
-        assert [page.raw for page in pages[:2]] == [None, None]
-    finally:
-        document.close()
+def _poster_page(canvas: Canvas) -> None:
+    """A page 200 inches square: at 144 dpi, over the default limit on a page image's pixels
+    (the pages after it in `pdfs.build` keep its size)."""
+    canvas.setPageSize((14400, 14400))
+    canvas.setFont("Helvetica", 400)
+    canvas.drawString(1000, 12000, "Poster")
 
 
-def test_a_kept_page_is_drawn_as_a_freshly_loaded_one(tmp_path: Path) -> None:
-    pdf = pdfs.build(tmp_path / "one.pdf", pdfs.two_column_page)
-    document = pdfium.PdfDocument(str(pdf))
+def test_a_page_too_large_to_draw_fails_readably_and_continue_skips_just_that_page(tmp_path: Path) -> None:
+    pdf = pdfs.build(tmp_path / "poster.pdf", pdfs.headings_page, pdfs.two_column_page, _poster_page)
+    with pytest.raises(PipelineError, match=r"^Page 3 at 144 dpi is 28,800 x 28,800 pixels, over the limit"):
+        run_pipeline(pdf, tmp_path / "fail")
+    result = run_pipeline(pdf, tmp_path / "continue", pb.Configuration(error_handling=pb.ERROR_HANDLING_CONTINUE))
+    assert result.message.startswith("Task succeeded; skipped page 3: Page 3 at 144 dpi is 28,800 x 28,800 pixels")
+    assert {s.page_number for s in segments_of(result)} == {1, 2}
+    for page in (1, 2):
+        image = (tmp_path / "continue" / "pages" / f"{page}.jpg").read_bytes()
+        assert image == _reference(pdf, page - 1, 144.0, 0, tmp_path / f"ref{page}")
+
+
+def test_after_a_failed_document_the_same_drawing_process_draws_the_next_one_right(tmp_path: Path) -> None:
+    poster = pdfs.build(tmp_path / "poster.pdf", pdfs.ruled_table_page, _poster_page)
+    with pytest.raises(PipelineError, match="^Page 2 at 144 dpi is 28,800 x 28,800"):
+        run_pipeline(poster, tmp_path / "fail")
+    before = drawing.acquire()
+    drawing.release(before)
+    pdf = pdfs.build(tmp_path / "two.pdf", pdfs.ruled_table_page, pdfs.headings_page)
+    result = run_pipeline(pdf, tmp_path / "work")
+    after = drawing.acquire()
+    drawing.release(after)
+    assert after.process.pid == before.process.pid and after.alive()
+    for page in result.output.pages:
+        reference = _reference(pdf, page.page_number - 1, 144.0, 0, tmp_path / f"ref{page.page_number}")
+        assert (tmp_path / "work" / page.image).read_bytes() == reference
+
+
+def test_a_drawing_process_that_dies_fails_its_pages_readably_and_a_new_one_takes_over(tmp_path: Path) -> None:
+    pdf = pdfs.build(tmp_path / "one.pdf", pdfs.headings_page)
+    images = PageImages(pdf, tmp_path / "work")
+    dead = images._drawer.process
+    dead.kill()
+    dead.wait()
+    with pytest.raises(PipelineError, match="The page images could not be drawn: the process drawing the page images"):
+        images.render(0, 144.0, 0).result(timeout=30)
+    images.close()
+    result = run_pipeline(pdf, tmp_path / "again")
+    assert result.message == "Task succeeded" and (tmp_path / "again" / "pages" / "1.jpg").is_file()
+    drawer = drawing.acquire()
+    drawing.release(drawer)
+    assert drawer.process.pid != dead.pid and drawer.alive()
+
+
+_PIPELINE_PROCESS = """
+import sys, time
+from server.pipeline import drawing
+drawer = drawing.acquire()
+print(drawer.process.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
     try:
-        images = PageImages(document, tmp_path / "work", depth=2)
-        with images.pdfium_lock:
-            assert images.hold(0, document[0])
-        drawing = images.render(0, 144.0, 0)
-        images.write(drawing, [])
-        images.close()
-    finally:
-        document.close()
-    assert (tmp_path / "work" / "pages" / "1.jpg").read_bytes() == _reference(pdf, 0, 144.0, 0, tmp_path / "ref")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")  # ended, its exit status not yet collected
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_killed_pipeline_process_takes_its_drawing_process_with_it() -> None:
+    root = Path(__file__).resolve().parents[2]
+    pipeline = subprocess.Popen([sys.executable, "-c", _PIPELINE_PROCESS], cwd=root, stdout=subprocess.PIPE, text=True)
+    assert pipeline.stdout is not None
+    drawer = int(pipeline.stdout.readline())
+    assert not _gone(drawer)
+    pipeline.kill()  # as the worker kills a pipeline process for a cancelled or stalled task
+    pipeline.wait()
+    for _ in range(100):
+        if _gone(drawer):
+            break
+        time.sleep(0.1)
+    assert _gone(drawer)
