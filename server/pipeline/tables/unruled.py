@@ -22,6 +22,7 @@ from server.pipeline.pdf.extract import Word
 from server.pipeline.pdf.lines import LIST_MARKER, Line, build_blocks
 from server.pipeline.tables.columns import gutters
 from server.pipeline.tables.grid import build_table
+from server.pipeline.tables.lists import is_list
 from server.pipeline.tables.model import Table
 from server.pipeline.tables.ruled import has_columns
 from server.pipeline.tables.text import Segment, TextLine, is_number, median, text_lines
@@ -209,6 +210,8 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     markers = sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t))
     if (markers * 2 >= len(first) or _counting(first)) and len(gutters) == 1:
         return False  # a list or a reference list: markers (or bare numbers counting up), then text
+    if is_list(rows):
+        return False  # markers of one kind before items on a hanging indent, maybe a neighbour's line beside
     words = [w for line in rows for w in line.words]
     if sum(1 for w in words if len(w.text) == 1 and w.text.islower()) * 5 >= len(words):
         return False  # text read a letter at a time (a chart's turned axis title), not cells
