@@ -59,7 +59,8 @@ def is_list(rows: Sequence[TextLine]) -> bool:
     beside = 0
     astray = False  # text beside an item's wrapped line, where no label of the item stands
     for line in rows:
-        first = starting.get(id(line), next((i for i, w in enumerate(line.words) if w.box.x0 >= edge - tolerance), None))
+        right = (i for i, w in enumerate(line.words) if w.box.x0 >= edge - tolerance)
+        first = starting.get(id(line), next(right, None))
         if first is None:
             beside += 1  # a line of the neighbouring column only
             continue
