@@ -94,6 +94,11 @@ def _evenly_spaced(line: Line, measure: float) -> bool:
     return line.box.width >= 0.75 * measure and _one_word_space(line.words, 3)
 
 
+def _worded(line: Line) -> int:
+    """How many of a line's words are not numbers (a row of figures is not a line of prose)."""
+    return sum(1 for w in line.words if not is_number(w.text))
+
+
 def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
     """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
     words or run evenly spaced across the column (prose set in narrow columns)."""
@@ -102,7 +107,7 @@ def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
     running: list[bool] = []
     for block in blocks:
         long_lines = sum(
-            1 for line in block.lines if len(line.words) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+            1 for line in block.lines if _worded(line) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
         )
         running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
     in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
