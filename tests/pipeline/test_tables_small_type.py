@@ -115,3 +115,21 @@ def test_justified_prose_in_narrow_columns_beside_a_small_table_is_not_a_table(
     for table in tables_of(tmp_path / "n.pdf"):
         taken = {w.text for w in table.words}
         assert taken <= cells, f"prose read as table cells: {sorted(taken - cells)[:8]}"
+
+
+@pytest.mark.parametrize(
+    ("seed", "frames", "body_size", "table_size"),
+    [(2, 3, 9, 7), (4, 3, 11, 8), (5, 3, 11, 8), (8, 3, 11, 8), (10, 3, 9, 8), (11, 3, 10, 8), (11, 2, 10, 8)],
+)
+def test_a_heading_or_paragraph_of_the_next_column_in_larger_type_is_not_a_small_tables_cell(
+    tmp_path: Path, seed: int, frames: int, body_size: float, table_size: float
+) -> None:
+    """A heading or a paragraph's last lines in the neighbouring column, or the paragraph
+    right above the table, may share the rows' height; their type is not the table's."""
+    rows = _newsletter(tmp_path / "n.pdf", seed, frames, body_size, table_size)
+    cells = {word for row in rows for cell in row for word in cell.split()}
+    tables = tables_of(tmp_path / "n.pdf")
+    assert tables
+    for table in tables:
+        taken = {w.text for w in table.words}
+        assert taken <= cells, f"neighbouring text read as table cells: {sorted(taken - cells)[:8]}"

@@ -37,6 +37,7 @@ _SENTENCE_END = (".", ",", ";", ":", "!", "?")
 _MAX_CELL_WORDS = 8
 _ROW_GAP_EM = 1.6  # rows of a table stand closer than this (the white space between lines)
 _LOOSE_ROW_GAP_EM = 2.5  # evenly spaced rows may stand this far apart
+_TYPE_RATIO = 1.2  # text this much larger or smaller than a table's own type is not its cells
 
 
 def _without_leaders(word: Word) -> list[Word]:
@@ -345,6 +346,7 @@ def _detect(
             run.pop()
         # a table is judged in its own type size, which may be smaller than the page's
         own = min(size, median([w.size for line in run for w in line.words], size)) if run else size
+        _drop_neighbours(run, own)
         if run and _looks_like_table(run, own):
             table = _make(run, physical, own, originals, candidates)
             if table is not None:
@@ -371,6 +373,33 @@ def _detect(
                 singles = 0
     close()
     return found
+
+
+def _drop_neighbours(run: list[TextLine], own: float) -> None:
+    """Takes out of the rows the segments at their left or right edge, and the lines above
+    or below them, set in another type size than the table's own: a heading or prose of
+    the neighbouring text column whose lines share the rows' height, or the paragraph
+    before the table, are not its cells (a table's cells share its type)."""
+
+    def foreign(seg: Segment) -> bool:
+        ratio = median([w.size for w in seg.words], own) / own
+        return ratio > _TYPE_RATIO or ratio < 1 / _TYPE_RATIO
+
+    inside = [seg for line in run for seg in line.segments if not foreign(seg)]
+    if not inside:
+        return
+    left, right = min(seg.x0 for seg in inside), max(seg.x1 for seg in inside)
+    for line in run:
+        kept = [seg for seg in line.segments if not (foreign(seg) and (seg.x1 <= left or seg.x0 >= right))]
+        if len(kept) < len(line.segments):
+            line.segments = kept
+            line.words = [w for seg in kept for w in seg.words]
+    run[:] = [line for line in run if line.segments]
+    # lines above or below the rows all in another type: the neighbouring paragraph's
+    while run and (len(run[-1].segments) < 2 or all(foreign(seg) for seg in run[-1].segments)):
+        run.pop()
+    while run and all(foreign(seg) for seg in run[0].segments):
+        run.pop(0)
 
 
 def _sticks_out(line: TextLine, run: list[TextLine]) -> bool:
@@ -443,6 +472,7 @@ def _make(
             or any(len(s.words) > _MAX_CELL_WORDS for s in line.segments)
             or line.words[0].box.x0 < box.x0 - 2 * size
             or line.words[-1].box.x1 > box.x1 + 2 * size
+            or median([w.size for w in line.words], size) > _TYPE_RATIO * size
             or text.rstrip().endswith(".")
         ):
             break
