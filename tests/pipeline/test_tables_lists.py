@@ -19,8 +19,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, ListFlowable, ListItem, Paragraph, Spacer
 
+from tests.pipeline.pdfs import HEIGHT, build, words
+
 from tests.pipeline.pdfs import paragraph
-from tests.pipeline.test_tables_structure import tables_of
+from tests.pipeline.test_tables_structure import STATES, draw_rows, tables_of, texts
 
 VOCABULARY = (
     "river housing council market station village teacher museum signal budget export policy "
@@ -36,6 +38,7 @@ MARKERS = [
     ("1", None, "%s."),
     ("a", None, "%s)"),
     ("i", None, "(%s)"),
+    ("1", None, "%s"),
 ]
 
 
@@ -139,3 +142,19 @@ def test_a_heading_in_the_next_column_on_a_list_item_line_is_not_a_table_cell(
     _beside(tmp_path / "b.pdf", seed, frames, marker, offset)
     found = [[cell.text for cell in row] for table in tables_of(tmp_path / "b.pdf") for row in table.rows]
     assert found == [], f"read as a table: {found[:4]}"
+
+
+@pytest.mark.parametrize("font", ["Helvetica", "Times-Roman"])
+@pytest.mark.parametrize("marker", ["{}", "{}."])
+def test_a_ranked_table_numbers_counting_up_then_cells_is_still_a_table(
+    tmp_path: Path, font: str, marker: str
+) -> None:
+    rows = [[marker.format(i + 1), state, f"{state[:3].upper()} county", VOCABULARY[i]] for i, state in enumerate(STATES)]
+
+    def page(canvas: Canvas) -> None:
+        y = paragraph(canvas, 72, HEIGHT - 72, words(40), 460)
+        y = draw_rows(canvas, rows, [72, 100, 200, 320], y - 20, font=font)
+        paragraph(canvas, 72, y - 20, words(40, 5), 460)
+
+    build(tmp_path / "r.pdf", page)
+    assert [texts(t) for t in tables_of(tmp_path / "r.pdf")] == [rows]

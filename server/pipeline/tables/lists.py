@@ -7,6 +7,7 @@ markers and the indent still say it is a list."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -18,8 +19,9 @@ _INDENT_EM = 0.3  # markers and item starts line up this closely
 
 
 def _kind(text: str) -> str | None:
-    """A marker's kind: the glyph itself, or an enumerator's shape ("9.", "(a)", "a)")."""
-    if _ENUMERATOR.match(text):
+    """A marker's kind: the glyph itself, or an enumerator's shape ("9.", "(a)", "a)", a
+    bare "9" when the numbers count up)."""
+    if _ENUMERATOR.match(text) or text.isdigit() and len(text) <= 2:
         return re.sub(r"[a-zA-Z]+", "a", re.sub(r"\d+", "9", text))
     return text if LIST_MARKER.match(text) else None
 
@@ -47,6 +49,9 @@ def is_list(rows: Sequence[TextLine]) -> bool:
     kinds = {_kind(line.words[i].text) for line, i in markers}
     if len(markers) < 2 or len(kinds) != 1 or len({id(line) for line, _ in markers}) < len(markers):
         return False
+    numbers = [int(line.words[i].text) for line, i in markers if line.words[i].text.isdigit()]
+    if numbers and any(b != a + 1 for a, b in itertools.pairwise(numbers)):
+        return False  # bare numbers are markers only when they count up, item by item
     indent = median([line.words[i + 1].box.x0 for line, i in markers], 0.0)
     if indent <= max(line.words[i].box.x1 for line, i in markers) or any(
         abs(line.words[i + 1].box.x0 - indent) > tolerance for line, i in markers
@@ -58,6 +63,7 @@ def is_list(rows: Sequence[TextLine]) -> bool:
         return False  # numbers after a counting column: a ranked table's cells, not items' text
     beside = 0
     astray = False  # text beside an item's wrapped line, where no label of the item stands
+    wrapped = False  # an item's text runs on to a line of its own
     for line in rows:
         right = (i for i, w in enumerate(line.words) if w.box.x0 >= edge - tolerance)
         first = starting.get(id(line), next(right, None))
@@ -70,4 +76,9 @@ def is_list(rows: Sequence[TextLine]) -> bool:
             return False
         beside += first > 0
         astray |= first > 0 and id(line) not in starting
+        wrapped |= id(line) not in starting
+    if not wrapped and any(
+        b.box.x0 - a.box.x1 >= em for line, i in markers for a, b in itertools.pairwise(line.words[i + 1 :])
+    ):
+        return False  # no item wraps, and the text after the numbers stands in cells: a ranked table
     return beside <= 1 or astray
