@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from reportlab.lib.enums import TA_JUSTIFY
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
@@ -133,3 +133,36 @@ def test_a_heading_or_paragraph_of_the_next_column_in_larger_type_is_not_a_small
     for table in tables:
         taken = {w.text for w in table.words}
         assert taken <= cells, f"neighbouring text read as table cells: {sorted(taken - cells)[:8]}"
+
+
+LONG_WORDS = (
+    "classification agriculture temperature population frequency scientific community efficient "
+    "transport variance hospital mountain district committee program affine baffle index"
+).split()
+
+
+@pytest.mark.parametrize("seed", [16, 25, 27, 3, 8])
+def test_narrow_justified_columns_whose_word_spaces_outgrow_the_gutter_are_not_a_table(tmp_path: Path, seed: int) -> None:
+    """Justified in three columns a few long words wide, prose stretches its word spaces
+    wider than the gutters between the columns; side by side, its lines are still prose,
+    whichever gap is widest."""
+    rng = random.Random(seed)
+    size, gutter, margin = rng.choice([10, 11]), rng.choice([10, 12, 14]), 36.0
+    width = (letter[0] - 2 * margin - 2 * gutter) / 3
+    frames = [
+        Frame(margin + i * (width + gutter), margin, width, letter[1] - 2 * margin, 0, 0, 0, 0) for i in range(3)
+    ]
+    document = BaseDocTemplate(str(tmp_path / "p.pdf"), pagesize=letter, pageTemplates=[PageTemplate(frames=frames)])
+    body = ParagraphStyle(
+        "body", fontName="Helvetica", fontSize=size, leading=size * 1.25, alignment=TA_JUSTIFY, spaceAfter=size * 0.6
+    )
+    heading = ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=size + 3, leading=size * 1.8)
+    story = []
+    for _ in range(8):
+        story.append(Paragraph(rng.choice(PROSE).capitalize(), heading))
+        for _ in range(rng.randint(1, 3)):
+            text = " ".join(rng.choice([*PROSE, *LONG_WORDS]) for _ in range(rng.randint(10, 40)))
+            story.append(Paragraph(text.capitalize() + ".", body))
+    document.build(story)
+    found = [texts(t) for t in tables_of(tmp_path / "p.pdf")]
+    assert found == [], f"prose read as a table: {found[:1]}"

@@ -75,13 +75,30 @@ def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
 
 
 def _two_prose_lines(words: Sequence[Word]) -> int | None:
-    """Where a row splits into two lines of prose side by side (two text columns on shared
-    baselines): at its widest gap, one word space throughout either side; None if it does not."""
+    """Where a row splits into lines of prose side by side (two or three text columns on
+    shared baselines): the first cut of a split into pieces of three or more words with
+    one word space throughout each, at the widest gaps that allow it (in narrow justified
+    columns the word spaces may be wider than the gutter); None if there is no such split."""
     if len(words) < 6:
         return None
     gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
-    cut = gaps.index(max(gaps)) + 1
-    return cut if _one_word_space(words[:cut], 3) and _one_word_space(words[cut:], 3) else None
+    known: dict[int, int | None] = {}
+
+    def split(start: int) -> int | None:
+        """The first cut after `start` of a split of words[start:] into prose pieces."""
+        if start not in known:
+            known[start] = next(
+                (
+                    cut
+                    for cut in sorted(range(start + 3, len(words) - 2), key=lambda cut: -gaps[cut - 1])
+                    if _one_word_space(words[start:cut], 3)
+                    and (_one_word_space(words[cut:], 3) or (len(words) - cut >= 6 and split(cut) is not None))
+                ),
+                None,
+            )
+        return known[start]
+
+    return split(0)
 
 
 def _prose_row(words: Sequence[Word]) -> bool:
