@@ -146,10 +146,10 @@ def test_a_heading_in_the_next_column_on_a_list_item_line_is_not_a_table_cell(
 
 @pytest.mark.parametrize("font", ["Helvetica", "Times-Roman"])
 @pytest.mark.parametrize("marker", ["{}", "{}."])
-def test_a_ranked_table_numbers_counting_up_then_cells_is_still_a_table(
-    tmp_path: Path, font: str, marker: str
-) -> None:
-    rows = [[marker.format(i + 1), state, f"{state[:3].upper()} county", VOCABULARY[i]] for i, state in enumerate(STATES)]
+def test_a_ranked_table_numbers_counting_up_then_cells_is_still_a_table(tmp_path: Path, font: str, marker: str) -> None:
+    rows = [
+        [marker.format(i + 1), state, f"{state[:3].upper()} county", VOCABULARY[i]] for i, state in enumerate(STATES)
+    ]
 
     def page(canvas: Canvas) -> None:
         y = paragraph(canvas, 72, HEIGHT - 72, words(40), 460)

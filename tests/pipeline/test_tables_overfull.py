@@ -32,8 +32,7 @@ FONTS = ["", r"\usepackage{mathptmx}", r"\usepackage[scaled]{helvet}\renewcomman
 
 def _prose(rng: random.Random, sentences: int) -> str:
     return " ".join(
-        " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(8, 16))).capitalize() + "."
-        for _ in range(sentences)
+        " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(8, 16))).capitalize() + "." for _ in range(sentences)
     )
 
 

@@ -142,16 +142,16 @@ LONG_WORDS = (
 
 
 @pytest.mark.parametrize("seed", [16, 25, 27, 3, 8])
-def test_narrow_justified_columns_whose_word_spaces_outgrow_the_gutter_are_not_a_table(tmp_path: Path, seed: int) -> None:
+def test_narrow_justified_columns_whose_word_spaces_outgrow_the_gutter_are_not_a_table(
+    tmp_path: Path, seed: int
+) -> None:
     """Justified in three columns a few long words wide, prose stretches its word spaces
     wider than the gutters between the columns; side by side, its lines are still prose,
     whichever gap is widest."""
     rng = random.Random(seed)
     size, gutter, margin = rng.choice([10, 11]), rng.choice([10, 12, 14]), 36.0
     width = (letter[0] - 2 * margin - 2 * gutter) / 3
-    frames = [
-        Frame(margin + i * (width + gutter), margin, width, letter[1] - 2 * margin, 0, 0, 0, 0) for i in range(3)
-    ]
+    frames = [Frame(margin + i * (width + gutter), margin, width, letter[1] - 2 * margin, 0, 0, 0, 0) for i in range(3)]
     document = BaseDocTemplate(str(tmp_path / "p.pdf"), pagesize=letter, pageTemplates=[PageTemplate(frames=frames)])
     body = ParagraphStyle(
         "body", fontName="Helvetica", fontSize=size, leading=size * 1.25, alignment=TA_JUSTIFY, spaceAfter=size * 0.6

@@ -38,8 +38,7 @@ def is_list(rows: Sequence[TextLine]) -> bool:
         (line, i)
         for line in rows
         for i in range(len(line.words) - 1)
-        if _kind(line.words[i].text) is not None
-        and (i == 0 or line.words[i].box.x0 - line.words[i - 1].box.x1 > em)
+        if _kind(line.words[i].text) is not None and (i == 0 or line.words[i].box.x0 - line.words[i - 1].box.x1 > em)
     ]
     if len(marked) < 2:
         return False

@@ -114,7 +114,7 @@ def _evenly_spaced(line: Line, measure: float) -> bool:
 
 def _worded(line: Line) -> int:
     """How many of a line's words are not numbers (a row of figures is not a line of prose)."""
-    return sum(1 for w in line.words if not is_number(w.text))
+    return sum(1 for w in line.words if w.text[:1].isalpha() or not is_number(w.text))
 
 
 def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
@@ -125,7 +125,11 @@ def _prose_lines(lines: list[Line], gutter: float | None) -> set[int]:
     running: list[bool] = []
     for block in blocks:
         long_lines = sum(
-            1 for line in block.lines if _worded(line) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+            1
+            for line in block.lines
+            if len(line.words) >= _PROSE_WORDS
+            and _worded(line) >= _PROSE_WORDS
+            or _evenly_spaced(line, block.box.width)
         )
         running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
     in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
