@@ -278,7 +278,10 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         *_detect([w for w in cleaned if w.box.cx >= gutter], size, originals, candidates),
     ]
     for table, used in whole:
-        if not (table.box.x0 < gutter < table.box.x1) or _rows_cross(table, gutter):
+        # a table on one side is found there too, without the other column's lines between
+        # its header and its rows; the larger of the two is the whole of it
+        wider = any(_encloses(other.box, table.box) for other, _ in sides)
+        if not (table.box.x0 < gutter < table.box.x1) and not wider or _rows_cross(table, gutter):
             found.append((table, used))
     for table, used in sides:
         if not _prose_side_by_side(table) and not any(table.box.intersects(other.box) for other, _ in found):
@@ -303,6 +306,17 @@ class _SpanCounts:
         left = bisect_right(self._ends, x)
         # every span with x0 < x either crosses x or ends at or before it (all but the empty ones at x)
         return bisect_left(self._starts, x) - left + self._points.get(x, 0), left
+
+
+def _encloses(outer: Box, inner: Box) -> bool:
+    """Whether `outer` holds `inner` and more (a table found with rows `inner` lacks)."""
+    return (
+        outer.x0 <= inner.x0 + 0.5
+        and outer.y0 <= inner.y0 + 0.5
+        and outer.x1 >= inner.x1 - 0.5
+        and outer.y1 >= inner.y1 - 0.5
+        and outer.width * outer.height > inner.width * inner.height + 1.0
+    )
 
 
 def _across(a: Box, b: Box, gutter: float | None) -> bool:
@@ -419,7 +433,8 @@ def _drop_neighbours(run: list[TextLine], own: float) -> None:
     # lines above or below the rows all in another type: the neighbouring paragraph's
     while run and (len(run[-1].segments) < 2 or all(foreign(seg) for seg in run[-1].segments)):
         run.pop()
-    while run and all(foreign(seg) for seg in run[0].segments):
+    # a run starts on a row of cells, as it did before the neighbour's text was taken out
+    while run and (len(run[0].segments) < 2 or all(foreign(seg) for seg in run[0].segments)):
         run.pop(0)
 
 
