@@ -15,6 +15,7 @@ import pytest
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from tests.pipeline.test_tables_structure import tables_of, texts
@@ -166,3 +167,34 @@ def test_narrow_justified_columns_whose_word_spaces_outgrow_the_gutter_are_not_a
     document.build(story)
     found = [texts(t) for t in tables_of(tmp_path / "p.pdf")]
     assert found == [], f"prose read as a table: {found[:1]}"
+
+
+@pytest.mark.parametrize(("seed", "offset"), [(0, 0.0), (1, 0.3), (2, 0.5), (3, 0.7)])
+def test_a_small_table_keeps_its_header_and_not_its_caption_beside_the_next_columns_heading_and_prose(
+    tmp_path: Path, seed: int, offset: float
+) -> None:
+    """On a two-column page, a caption and a small table in the left column; in the right
+    one, a heading on the caption's line and prose whose lines fall between the table's
+    header and its rows. The table is its header and rows: the heading beside its caption
+    and the prose line beside its header are the other column's."""
+    rng = random.Random(seed)
+    rows = _rows(rng, 4)
+    canvas = Canvas(str(tmp_path / "t.pdf"), pagesize=letter)
+    left, right, top = 50.0, 320.0, 650.0
+    canvas.setFont("Helvetica", 8)
+    canvas.drawString(left, top, f"Table 1: {' '.join(rng.sample(VOCABULARY, 4))}")
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(right, top - offset * 10, rng.choice(PROSE).capitalize())
+    y = top - 18
+    for r, row in enumerate(rows):
+        canvas.setFont("Helvetica-Bold" if r == 0 else "Helvetica", 7.5)
+        for c, text in enumerate(row):
+            canvas.drawString(left + [0, 75, 120, 165][c], y, text)
+        y -= 15
+    y = top - 22 - offset * 6
+    for _ in range(16):
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(right, y, " ".join(rng.choice(PROSE) for _ in range(6)))
+        y -= 12.5
+    canvas.save()
+    assert [texts(t) for t in tables_of(tmp_path / "t.pdf")] == [rows]
