@@ -23,6 +23,7 @@ from server.pipeline.pdf.lines import LIST_MARKER, Line, build_blocks
 from server.pipeline.tables.columns import gutters
 from server.pipeline.tables.grid import build_table
 from server.pipeline.tables.leaders import leader_dots
+from server.pipeline.tables.lists import is_list
 from server.pipeline.tables.model import Table
 from server.pipeline.tables.ruled import has_columns
 from server.pipeline.tables.text import Segment, TextLine, is_number, median, text_lines
@@ -37,6 +38,7 @@ _SENTENCE_END = (".", ",", ";", ":", "!", "?")
 _MAX_CELL_WORDS = 8
 _ROW_GAP_EM = 1.6  # rows of a table stand closer than this (the white space between lines)
 _LOOSE_ROW_GAP_EM = 2.5  # evenly spaced rows may stand this far apart
+_TYPE_RATIO = 1.2  # text this much larger or smaller than a table's own type is not its cells
 
 
 def _without_leaders(word: Word) -> list[Word]:
@@ -74,13 +76,30 @@ def _one_word_space(words: Sequence[Word], least: int = 4) -> bool:
 
 
 def _two_prose_lines(words: Sequence[Word]) -> int | None:
-    """Where a row splits into two lines of prose side by side (two text columns on shared
-    baselines): at its widest gap, one word space throughout either side; None if it does not."""
+    """Where a row splits into lines of prose side by side (two or three text columns on
+    shared baselines): the first cut of a split into pieces of three or more words with
+    one word space throughout each, at the widest gaps that allow it (in narrow justified
+    columns the word spaces may be wider than the gutter); None if there is no such split."""
     if len(words) < 6:
         return None
     gaps = [b.box.x0 - a.box.x1 for a, b in itertools.pairwise(words)]
-    cut = gaps.index(max(gaps)) + 1
-    return cut if _one_word_space(words[:cut], 3) and _one_word_space(words[cut:], 3) else None
+    known: dict[int, int | None] = {}
+
+    def split(start: int) -> int | None:
+        """The first cut after `start` of a split of words[start:] into prose pieces."""
+        if start not in known:
+            known[start] = next(
+                (
+                    cut
+                    for cut in sorted(range(start + 3, len(words) - 2), key=lambda cut: -gaps[cut - 1])
+                    if _one_word_space(words[start:cut], 3)
+                    and (_one_word_space(words[cut:], 3) or (len(words) - cut >= 6 and split(cut) is not None))
+                ),
+                None,
+            )
+        return known[start]
+
+    return split(0)
 
 
 def _prose_row(words: Sequence[Word]) -> bool:
@@ -94,6 +113,12 @@ def _evenly_spaced(line: Line, measure: float) -> bool:
     return line.box.width >= 0.75 * measure and _one_word_space(line.words, 3)
 
 
+def _worded(line: Line, dots: set[int]) -> int:
+    """How many of a line's words are words: not a leader's dots, not numbers (a row of
+    figures is not a line of prose)."""
+    return sum(1 for w in line.words if id(w) not in dots and (w.text[:1].isalpha() or not is_number(w.text)))
+
+
 def _prose_lines(lines: list[Line], gutter: float | None, dots: set[int]) -> set[int]:
     """Lines of paragraphs: blocks in which three or more lines, and most lines, hold many
     words (a leader's dots are not words) or run evenly spaced across the column (prose
@@ -105,7 +130,7 @@ def _prose_lines(lines: list[Line], gutter: float | None, dots: set[int]) -> set
         long_lines = sum(
             1
             for line in block.lines
-            if sum(1 for w in line.words if id(w) not in dots) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
+            if _worded(line, dots) >= _PROSE_WORDS or _evenly_spaced(line, block.box.width)
         )
         running.append(long_lines >= 3 and long_lines * 3 >= 2 * len(block.lines))
     in_running = {id(line) for block, run in zip(blocks, running, strict=True) if run for line in block.lines}
@@ -213,6 +238,8 @@ def _looks_like_table(rows: Sequence[TextLine], size: float) -> bool:
     markers = sum(1 for t in first if LIST_MARKER.match(t) or _REFERENCE.match(t) or t in BALLOT_BOXES)
     if (markers * 2 >= len(first) or _counting(first)) and len(gutters) == 1:
         return False  # a list or a reference list: markers (or bare numbers counting up), then text
+    if is_list(rows):
+        return False  # markers of one kind before items on a hanging indent, maybe a neighbour's line beside
     words = [w for line in rows for w in line.words]
     if sum(1 for w in words if len(w.text) == 1 and w.text.islower()) * 5 >= len(words):
         return False  # text read a letter at a time (a chart's turned axis title), not cells
@@ -253,7 +280,10 @@ def find_unruled_tables(lines: list[Line], page_width: float) -> list[tuple[Tabl
         *_detect([w for w in cleaned if w.box.cx >= gutter], size, originals, candidates),
     ]
     for table, used in whole:
-        if not (table.box.x0 < gutter < table.box.x1) or _rows_cross(table, gutter):
+        # a table on one side is found there too, without the other column's lines between
+        # its header and its rows; the larger of the two is the whole of it
+        wider = any(_encloses(other.box, table.box) for other, _ in sides)
+        if not (table.box.x0 < gutter < table.box.x1) and not wider or _rows_cross(table, gutter):
             found.append((table, used))
     for table, used in sides:
         if not _prose_side_by_side(table) and not any(table.box.intersects(other.box) for other, _ in found):
@@ -278,6 +308,17 @@ class _SpanCounts:
         left = bisect_right(self._ends, x)
         # every span with x0 < x either crosses x or ends at or before it (all but the empty ones at x)
         return bisect_left(self._starts, x) - left + self._points.get(x, 0), left
+
+
+def _encloses(outer: Box, inner: Box) -> bool:
+    """Whether `outer` holds `inner` and more (a table found with rows `inner` lacks)."""
+    return (
+        outer.x0 <= inner.x0 + 0.5
+        and outer.y0 <= inner.y0 + 0.5
+        and outer.x1 >= inner.x1 - 0.5
+        and outer.y1 >= inner.y1 - 0.5
+        and outer.width * outer.height > inner.width * inner.height + 1.0
+    )
 
 
 def _across(a: Box, b: Box, gutter: float | None) -> bool:
@@ -342,6 +383,7 @@ def _detect(
             run.pop()
         # a table is judged in its own type size, which may be smaller than the page's
         own = min(size, median([w.size for line in run for w in line.words], size)) if run else size
+        _drop_neighbours(run, own)
         if run and _looks_like_table(run, own):
             table = _make(run, physical, own, originals, candidates)
             if table is not None:
@@ -368,6 +410,34 @@ def _detect(
                 singles = 0
     close()
     return found
+
+
+def _drop_neighbours(run: list[TextLine], own: float) -> None:
+    """Takes out of the rows the segments at their left or right edge, and the lines above
+    or below them, set in another type size than the table's own: a heading or prose of
+    the neighbouring text column whose lines share the rows' height, or the paragraph
+    before the table, are not its cells (a table's cells share its type)."""
+
+    def foreign(seg: Segment) -> bool:
+        ratio = median([w.size for w in seg.words], own) / own
+        return ratio > _TYPE_RATIO or ratio < 1 / _TYPE_RATIO
+
+    inside = [seg for line in run for seg in line.segments if not foreign(seg)]
+    if not inside:
+        return
+    left, right = min(seg.x0 for seg in inside), max(seg.x1 for seg in inside)
+    for line in run:
+        kept = [seg for seg in line.segments if not (foreign(seg) and (seg.x1 <= left or seg.x0 >= right))]
+        if len(kept) < len(line.segments):
+            line.segments = kept
+            line.words = [w for seg in kept for w in seg.words]
+    run[:] = [line for line in run if line.segments]
+    # lines above or below the rows all in another type: the neighbouring paragraph's
+    while run and (len(run[-1].segments) < 2 or all(foreign(seg) for seg in run[-1].segments)):
+        run.pop()
+    # a run starts on a row of cells, as it did before the neighbour's text was taken out
+    while run and (len(run[0].segments) < 2 or all(foreign(seg) for seg in run[0].segments)):
+        run.pop(0)
 
 
 def _sticks_out(line: TextLine, run: list[TextLine]) -> bool:
@@ -440,6 +510,7 @@ def _make(
             or any(len(s.words) > _MAX_CELL_WORDS for s in line.segments)
             or line.words[0].box.x0 < box.x0 - 2 * size
             or line.words[-1].box.x1 > box.x1 + 2 * size
+            or median([w.size for w in line.words], size) > _TYPE_RATIO * size
             or text.rstrip().endswith(".")
         ):
             break
