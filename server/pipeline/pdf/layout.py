@@ -168,7 +168,7 @@ def _bylines_are_text(regions: list[Region], width: float) -> None:
     title = max(titles, key=lambda r: r.box.y1)
     title_bold = sum(1 for line in title.lines if line.bold) * 2 > len(title.lines)
     below = sorted((r for r in regions if r.box.y0 >= title.box.y1 - 1), key=lambda r: r.box.y0)
-    title_size = max(line.size for line in title.lines)
+    title_size = max((line.size for line in title.lines), default=0.0)
     bottom = title.box.y1
     while below:  # row by row: names set side by side ("Ann Researcher \and Ben Engineer") centre as one
         row = [r for r in below if r.box.y_overlap(below[0].box) > 0.5 * min(r.box.height, below[0].box.height)]
@@ -176,6 +176,8 @@ def _bylines_are_text(regions: list[Region], width: float) -> None:
         for region in row[1:]:
             box = box.union(region.box)
         lines = [line for r in row for line in r.lines]
+        if not lines:  # a row of pictures or rules: no byline, and nothing below it is one
+            break
         centred = abs(box.cx - title.box.cx) <= 0.02 * width and box.width < 0.8 * width
         near = box.y0 - bottom <= 3 * max(title.box.height / max(len(title.lines), 1), 1.0)
         smaller = max(line.size for line in lines) < 0.95 * title_size
