@@ -62,7 +62,7 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
     if len(regions) <= 1:
         return list(regions)
     spans = _spans(regions)
-    x_gaps = _gaps(spans, GUTTER)
+    x_gaps = [gap for gap in _gaps(spans, GUTTER) if _side_by_side(regions, spans, (gap[0] + gap[1]) / 2)]
     y_gaps = _gaps([(r.box.y0, r.box.y1) for r in regions], 0.5)
     if x_gaps:  # a white band from top to bottom is a column gutter: columns first
         cuts = [(a + b) / 2 for a, b in x_gaps]
@@ -86,6 +86,16 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
                 xy_cut(group, rtl) if len(group) < len(regions) else sorted(group, key=lambda r: (r.box.y0, r.box.x0))
             )
     return ordered
+
+
+def _side_by_side(regions: list[Region], spans: list[tuple[float, float]], cut: float) -> bool:
+    """Columns stand side by side: some region on one side of the white band shares a
+    stretch of height with one on the other. Blocks on either side that are only stacked
+    (a cover's title flush left, its subtitle flush right below it, the authors at the
+    foot) are read top to bottom, not as two columns."""
+    left = [r.box for r, (x0, x1) in zip(regions, spans, strict=True) if (x0 + x1) / 2 < cut]
+    right = [r.box for r, (x0, x1) in zip(regions, spans, strict=True) if (x0 + x1) / 2 > cut]
+    return any(a.y_overlap(b) > _EDGE for a in left for b in right)
 
 
 def vertical_xy_cut(regions: list[Region]) -> list[Region]:
