@@ -13,7 +13,7 @@ from protos import tasks_pb2 as pb
 from server.pipeline.geometry import Box
 from server.pipeline.pdf.classify import classify
 from server.pipeline.pdf.extract import PageContent
-from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines
+from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines, reads_right_to_left
 from server.pipeline.pdf.order import insert_footnote, insert_picture, vertical_xy_cut, xy_cut
 from server.pipeline.pdf.stats import DocumentStats
 from server.pipeline.regions import Region
@@ -214,7 +214,7 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
     regions.extend(_join_formula_pieces([classify(b, content, stats, id(b) in in_rows) for b in blocks], stats))
     _bylines_are_text(regions, content.width)
     chars = sum(len(w.text) for w in content.words)
-    rtl = sum(len(w.text) for w in content.words if w.rtl) * 2 > chars
+    rtl = reads_right_to_left(content.words)
     vertical = sum(len(w.text) for w in content.words if w.vertical) * 2 > chars
     margins = [r for r in regions if r.kind in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]
     body = [r for r in regions if r.kind not in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]

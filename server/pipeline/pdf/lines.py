@@ -196,8 +196,7 @@ def build_lines(words: list[Word]) -> list[Line]:
     rows = _attach_scripts(_rows([w for w in words if not w.rotated]))
     gutters = _gutters(rows)
     for index, (row, row_gutters) in enumerate(zip(rows, gutters, strict=True)):
-        rtl_chars = sum(len(w.text) for w in row if w.rtl)
-        rtl = rtl_chars * 2 > sum(len(w.text) for w in row)
+        rtl = reads_right_to_left(row)
         row.sort(key=lambda w: -w.box.x1 if rtl else w.box.x0)
         typical = _typical_space(row, rtl)
         current: list[Word] = [row[0]]
@@ -225,6 +224,18 @@ def build_lines(words: list[Word]) -> list[Line]:
             current.append(word)
         lines.append(_make_line(current, rtl))
     return lines
+
+
+def reads_right_to_left(words: list[Word]) -> bool:
+    """Text reads right to left when its letters do (Unicode's strong characters): dot
+    leaders, digits and punctuation have no direction, so a right-to-left contents line, its
+    leaders longer than its title, still reads from the right."""
+    balance = 0
+    for word in words:
+        for char in word.text:
+            kind = unicodedata.bidirectional(char)
+            balance += (kind in ("R", "AL")) - (kind == "L")
+    return balance > 0
 
 
 _SAME_LINE = 0.45  # words whose centres differ by less than this share of their height can share a row
