@@ -48,3 +48,80 @@ def test_a_title_page_with_a_picture_under_the_title_reads(
     assert pb.SEGMENT_TYPE_PICTURE in kinds
     assert any("Harbour Records Users Guide" in s.text for s in segments)
     assert any(words(80) in " ".join(s.text.split()) for s in segments)
+
+
+@pytest.mark.parametrize("picture", [False, True])
+@pytest.mark.parametrize("title_font", [("Times-Bold", 22.0), ("Helvetica-Bold", 28.0)])
+def test_a_cover_with_blocks_flush_left_and_right_reads_top_to_bottom(
+    tmp_path: Path, picture: bool, title_font: tuple[str, float]
+) -> None:
+    """A manual's cover sets its title flush left, the subtitle and edition flush right
+    under it, a tagline beside the logo and the authors at the foot: white runs from top to
+    bottom between the title and the subtitle, yet no two of these blocks stand side by
+    side, so they are stacked, not columns, and read top to bottom."""
+    font, size = title_font
+    left, right = 100.0, WIDTH - 90
+
+    def cover(canvas: Canvas) -> None:
+        canvas.setFont(font, size)
+        canvas.drawString(left, 500, "Harbour Survey")
+        subtitle_x = left + canvas.stringWidth("Harbour Survey", font, size) + 14
+        canvas.setFont("Times-Roman", 10)
+        for offset, text in enumerate(("A field guide to tide and station records", "Edition 3", "March 2024")):
+            canvas.drawRightString(right, 480 - 12 * offset, text)
+        assert canvas.stringWidth("A field guide to tide and station records", "Times-Roman", 10) < right - subtitle_x
+        if picture:
+            canvas.drawImage(_picture(30, 30), left, 300, 120, 120)
+        canvas.setFont("Times-Bold", 16)
+        canvas.drawRightString(right, 350, "Read the Water")
+        canvas.setFont("Times-Bold", 12)
+        for offset, name in enumerate(("Ann Researcher", "Ben Engineer", "Cleo Surveyor")):
+            canvas.drawString(left, 160 - 14 * offset, name)
+
+    segments = segments_of(run_pipeline(build(tmp_path / "cover.pdf", cover), tmp_path / "work"))
+    text = " ".join(" ".join(s.text.split()) for s in segments if s.text)
+    order = [text.find(p) for p in ("Harbour Survey", "A field guide", "Read the Water", "Ann Researcher")]
+    assert -1 not in order and order == sorted(order), text
+
+
+HEBREW = "שלום עולם ברוכים הבאים לדוח השנתי של הוועדה אשר בחנה את הנתונים ומצאה כי ההוצאות עלו".split()
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="needs DejaVu Sans (apt-get install fonts-dejavu-core)")
+@pytest.mark.parametrize("leader", [". ", "."])
+@pytest.mark.parametrize("title_words", [2, 4])
+def test_a_right_to_left_contents_line_reads_from_the_right_past_its_leaders(
+    tmp_path: Path, leader: str, title_words: int
+) -> None:
+    """A Hebrew table of contents: section number on the right, the title, dot leaders across
+    the page, the page number on the left. Dots have no direction; the letters do, so each
+    line still reads from the right even where its leaders outnumber its letters."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVu", str(DEJAVU)))
+    entries = [(f"{n}.1", HEBREW[3 * n : 3 * n + title_words], str(3 + 4 * n)) for n in range(4)]
+    left, right = 110.0, WIDTH - 110
+
+    def contents(canvas: Canvas) -> None:
+        canvas.setFont("DejaVu", 18)
+        canvas.drawRightString(right, HEIGHT - 150, HEBREW[0][::-1])
+        canvas.setFont("DejaVu", 10)
+        for row, (number, title, page) in enumerate(entries):
+            y = HEIGHT - 200 - 14 * row
+            visual = " ".join(w[::-1] for w in reversed(title))
+            canvas.drawRightString(right, y, number)
+            title_right = right - canvas.stringWidth(number, "DejaVu", 10) - 8
+            canvas.drawRightString(title_right, y, visual)
+            start = left + canvas.stringWidth(page, "DejaVu", 10) + 8
+            end = title_right - canvas.stringWidth(visual, "DejaVu", 10) - 6
+            dots = leader * int((end - start) / canvas.stringWidth(leader, "DejaVu", 10))
+            canvas.drawString(start, y, dots.rstrip())
+            canvas.drawString(left, y, page)
+
+    segments = segments_of(run_pipeline(build(tmp_path / "contents.pdf", contents), tmp_path / "work"))
+    text = " ".join(" ".join(s.text.split()) for s in segments if s.text)
+    for _number, title, _page in entries:
+        assert " ".join(title) in text, text
