@@ -3,6 +3,7 @@ for, each rebuilt here from how such documents are made, with variations."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,71 @@ def test_a_right_to_left_contents_line_reads_from_the_right_past_its_leaders(
     text = " ".join(" ".join(s.text.split()) for s in segments if s.text)
     for _number, title, _page in entries:
         assert " ".join(title) in text, text
+
+
+@pytest.mark.parametrize("font", ["Times-Roman", "Helvetica"])
+@pytest.mark.parametrize("number_gap_em", [1.2, 3.0])
+def test_a_contents_page_keeps_each_page_number_with_its_entry(tmp_path: Path, font: str, number_gap_em: float) -> None:
+    """LaTeX's table of contents: spaced dot leaders stop short of the page number, which is
+    set flush right in a box of its own, so a white band runs down the page between them.
+    Leaders lead to what ends their line: each number stays with its entry."""
+    titles = ["Acknowledgement", "The docstrip modules", "Language definitions", "Right to left support"]
+    titles += ["Switching modes and back", "Counters and numerals", "Preserving logos", "Hebrew calendar"]
+    pages = [2, 5, 9, 14, 18, 23, 27, 31]
+    size = 10.0
+    left, right = 110.0, WIDTH - 110
+
+    def contents(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica-Bold", 16)
+        canvas.drawString(left, HEIGHT - 140, "Contents")
+        canvas.setFont(font, size)
+        dot_pitch = 4.5
+        leaders_end = right - number_gap_em * size
+        for row, (title, page) in enumerate(zip(titles, pages, strict=True)):
+            y = HEIGHT - 180 - 13 * row
+            canvas.drawString(left, y, title)
+            x = left + canvas.stringWidth(title, font, size) + 6
+            x = math.ceil(x / dot_pitch) * dot_pitch  # leaders sit on a grid, as TeX's do
+            while x < leaders_end:
+                canvas.drawString(x, y, ".")
+                x += dot_pitch
+            canvas.drawRightString(right, y, str(page))
+
+    segments = segments_of(run_pipeline(build(tmp_path / "contents.pdf", contents), tmp_path / "work"))
+    text = " ".join(" ".join((s.text or s.markdown).split()) for s in segments)
+    for index, (title, page) in enumerate(zip(titles, pages, strict=True)):
+        start = text.find(title)
+        end = text.find(titles[index + 1]) if index + 1 < len(titles) else len(text)
+        assert 0 <= start < end, text
+        assert str(page) in text[start:end].split(), (title, page, text)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("note_lines", [1, 2])
+def test_margin_notes_are_read_beside_the_text_they_mark(tmp_path: Path, side: str, note_lines: int) -> None:
+    """A package manual sets each macro's name in the margin beside its description, a
+    report its side headings: a narrow column of short notes, each beside a paragraph. Read
+    as a column, every note would come before all the text; each belongs right before the
+    paragraph it is set beside."""
+    notes = ["alpha@bold", "bravo@roman", "charlie@italic", "delta@mono", "echo@small"]
+    body_x, body_width = (210.0, 330.0) if side == "left" else (72.0, 330.0)
+    note_edge = body_x - 24 if side == "left" else body_x + body_width + 24
+
+    def manual(canvas: Canvas) -> None:
+        y = HEIGHT - 160
+        for index, note in enumerate(notes):
+            canvas.setFont("Courier", 9)
+            for line in range(note_lines):
+                text = note if line == 0 else f"see {index}"
+                if side == "left":
+                    canvas.drawRightString(note_edge, y - 11 * line, text)
+                else:
+                    canvas.drawString(note_edge, y - 11 * line, text)
+            y = paragraph(canvas, body_x, y, words(40 + 5 * index, 9 * index), body_width) - 16
+
+    segments = segments_of(run_pipeline(build(tmp_path / "manual.pdf", manual), tmp_path / "work"))
+    text = " ".join(" ".join(s.text.split()) for s in segments if s.text)
+    positions = []
+    for index, note in enumerate(notes):
+        positions += [text.find(note), text.find(words(40 + 5 * index, 9 * index))]
+    assert -1 not in positions and positions == sorted(positions), text

@@ -216,6 +216,8 @@ def build_lines(words: list[Word]) -> list[Line]:
             # a gap is a column gap only when it is also far wider than the line's own spaces
             wide = gap > _COLUMN_GAP_EM * em and (typical is None or gap > 2.5 * typical or gap > 2.5 * em)
             field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
+            # dot leaders lead the eye to what ends their line (a contents page's number): no gap after them
+            field = field or _ends_in_leaders(current)
             if wide and not at_gutter and _stretched(rows, index, left, right):
                 wide = False
             if (wide or at_gutter) and not bullet and not label and not field:
@@ -224,6 +226,17 @@ def build_lines(words: list[Word]) -> list[Line]:
             current.append(word)
         lines.append(_make_line(current, rtl))
     return lines
+
+
+_LEADER_DOTS = re.compile(r"^[.\u00b7\u2024\u2026]+$")
+
+
+def _ends_in_leaders(words: list[Word]) -> bool:
+    """Whether a line so far ends in dot leaders: two spaced dots, or a run of three."""
+    last = words[-1].text
+    if _LEADER_DOTS.match(last) is None:
+        return False
+    return len(last) >= 3 or (len(words) >= 2 and _LEADER_DOTS.match(words[-2].text) is not None)
 
 
 def reads_right_to_left(words: list[Word]) -> bool:
