@@ -194,3 +194,30 @@ def test_margin_notes_are_read_beside_the_text_they_mark(tmp_path: Path, side: s
     for index, note in enumerate(notes):
         positions += [text.find(note), text.find(words(40 + 5 * index, 9 * index))]
     assert -1 not in positions and positions == sorted(positions), text
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("published by Addison-", "Wesley in Boston", "Addison-Wesley"),
+        ("the office at Scottsdale AZ 85254-", "1781 in the United States", "85254-1781"),
+        ("the whole docu-", "mentation of the class", "documentation"),
+        ("SECTION ON THE INTRO-", "DUCTION OF RULES", "INTRODUCTION"),
+    ],
+)
+@pytest.mark.parametrize("font", ["Times-Roman", "Helvetica"])
+def test_a_hyphen_at_a_line_end_joins_a_word_but_keeps_a_compound(
+    tmp_path: Path, first: str, second: str, joined: str, font: str
+) -> None:
+    """A word hyphenated at a line end is one word again; a hyphen before a capital or
+    between digits is the compound's own (hyphenation never breaks a word there) and stays."""
+
+    def page(canvas: Canvas) -> None:
+        y = paragraph(canvas, 72, HEIGHT - 200, words(30), 400, font=font)
+        canvas.setFont(font, 10)
+        canvas.drawString(72, y, first)
+        y = paragraph(canvas, 72, y - 12.5, f"{second} {words(40, 5)}", 400, font=font)
+
+    segments = segments_of(run_pipeline(build(tmp_path / "hyphen.pdf", page), tmp_path / "work"))
+    text = " ".join(" ".join(s.text.split()) for s in segments if s.text)
+    assert f" {joined} " in f" {text} ", text

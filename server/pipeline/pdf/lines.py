@@ -134,6 +134,14 @@ _SOFT_HYPHENS = ("\u00ad", "\ufffe", "\u2010")
 _UNSPACED = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
 
 
+def _compound_break(before: str, after: str) -> bool:
+    """A line-end hyphen before a capital (Addison-Wesley) or a digit (85254-1781) is the
+    compound's own: hyphenation never splits a word there. Words set in capitals are
+    hyphenated like any other."""
+    head = before[-2:-1]
+    return (after[:1].isupper() and head.isalnum() and not head.isupper()) or (after[:1].isdigit() and head.isdigit())
+
+
 def join_lines(texts: list[str]) -> str:
     """Lines of a paragraph as one string, joining words hyphenated at a line end.
     A line-end hyphen mark that joins nothing is shown as a hyphen; soft hyphens inside
@@ -142,6 +150,8 @@ def join_lines(texts: list[str]) -> str:
     for text in texts:
         if not out:
             out = text
+        elif out.endswith(("\ufffe", "\u2010", "-")) and _compound_break(out, text):
+            out = out[:-1] + "-" + text
         elif out.endswith(_SOFT_HYPHENS) or (
             out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].islower()
         ):
