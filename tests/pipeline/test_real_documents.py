@@ -203,6 +203,8 @@ def test_margin_notes_are_read_beside_the_text_they_mark(tmp_path: Path, side: s
         ("the office at Scottsdale AZ 85254-", "1781 in the United States", "85254-1781"),
         ("the whole docu-", "mentation of the class", "documentation"),
         ("SECTION ON THE INTRO-", "DUCTION OF RULES", "INTRODUCTION"),
+        ("typeset with La-", "TeX and its friends", "LaTeX"),
+        ("a summary in non-", "English languages", "non-English"),
     ],
 )
 @pytest.mark.parametrize("font", ["Times-Roman", "Helvetica"])
@@ -210,7 +212,8 @@ def test_a_hyphen_at_a_line_end_joins_a_word_but_keeps_a_compound(
     tmp_path: Path, first: str, second: str, joined: str, font: str
 ) -> None:
     """A word hyphenated at a line end is one word again; a hyphen before a capital or
-    between digits is the compound's own (hyphenation never breaks a word there) and stays."""
+    between digits is the compound's own (hyphenation never breaks a word there) and stays,
+    unless the capital is inside a word (La-TeX), where hyphenation does break."""
 
     def page(canvas: Canvas) -> None:
         y = paragraph(canvas, 72, HEIGHT - 200, words(30), 400, font=font)

@@ -135,11 +135,15 @@ _UNSPACED = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uf
 
 
 def _compound_break(before: str, after: str) -> bool:
-    """A line-end hyphen before a capital (Addison-Wesley) or a digit (85254-1781) is the
-    compound's own: hyphenation never splits a word there. Words set in capitals are
-    hyphenated like any other."""
-    head = before[-2:-1]
-    return (after[:1].isupper() and head.isalnum() and not head.isupper()) or (after[:1].isdigit() and head.isdigit())
+    """A line-end hyphen before a capital (Addison-Wesley, non-English) or between digits
+    (85254-1781) is the compound's own: hyphenation never splits a word there. Words set in
+    capitals are hyphenated like any other, and so are words with a capital inside
+    (La-TeX, Bib-TeX), which hyphenation does split at that capital."""
+    head, word = before[-2:-1], after.split(" ", 1)[0]
+    if word[:1].isdigit():
+        return head.isdigit()
+    camel = any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
+    return word[:1].isupper() and head.isalnum() and not head.isupper() and not camel
 
 
 def join_lines(texts: list[str]) -> str:
