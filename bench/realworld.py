@@ -6,7 +6,8 @@ chunkd's pipeline (`server.pipeline.process`, default configuration except that 
 heads and page numbers are kept, so that every word of the layer has somewhere to be)
 is compared with pdfium's raw text layer, page by page:
 
-- recall: the layer's words (a multiset, NFKC, case-folded, line-end hyphens joined)
+- recall: the layer's words (a multiset, NFKC, case-folded, hyphens inside words and at
+  line ends joined, each ideograph or kana a word)
   found in chunkd's segments' text on the same page, and over the whole document;
 - excess: the share of chunkd's words beyond the layer's count (duplicated text);
 - order: on pages whose layer order can be trusted (no two text runs side by side,
@@ -45,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
 HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad\u2010]\s*[\r\n]+\s*(\w)")
+COMPOUND = re.compile(r"(\w)[-\u2010](?=\w)")
 NUMBERISH = re.compile(r"^[\W\d_ivxlcdm]*$", re.IGNORECASE)
 ALLOWED_CONTROL = {"\n", "\t", "\r"}
 
@@ -53,6 +55,8 @@ def words(text: str) -> list[str]:
     # pdfium marks a hyphen it took for a line-end break as U+FFFE (or U+0002) and drops the break
     text = unicodedata.normalize("NFKC", text).replace("\u0002", "").replace("\ufffe", "")
     text = HYPHEN_BREAK.sub(r"\1\2", text)
+    # a compound's hyphen counts as no break: whether a tool keeps it at a line end is no loss of text
+    text = COMPOUND.sub(r"\1", text)
     return [w.casefold() for w in WORD.findall(text)]
 
 
