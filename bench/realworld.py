@@ -278,6 +278,11 @@ def table(docs: list[Document], before: dict[str, Document] | None) -> str:
                 f"| {_fmt(d.order)} ({d.order_pages}) | {flags} | {_fmt(d.peer_recall)} |"
             )
     lines.append("")
+    if before:
+        failed = [d.name for d in docs if d.name not in before]
+        if failed:
+            lines.append(f"failed before, left out of the figures below: {', '.join(failed)}")
+        docs = [d for d in docs if d.name in before]
     summary = [
         ("recall", [d.recall for d in docs]),
         ("min page recall", [d.page_recall_min for d in docs]),
