@@ -232,9 +232,10 @@ def test_hebrew_columns_whose_baselines_do_not_line_up_read_right_column_first(t
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():  # the names test_rtl.py registers
-        pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
+    registered = pdfmetrics.getRegisteredFontNames()  # the names test_rtl.py registers
+    for name, file in (("DejaVu", "DejaVuSans.ttf"), ("DejaVu-Bold", "DejaVuSans-Bold.ttf")):
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(fonts / file)))
     size, width = 10.0, 200.0
     choice = random.Random(offset)
     right_words = [choice.choice(_HEBREW) for _ in range(60)]

@@ -24,9 +24,10 @@ WORDS = "שלום עולם ברוכים הבאים לדוח השנתי של הו
 
 
 def _register() -> None:
-    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVu", str(FONTS / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name, file in (("DejaVu", "DejaVuSans.ttf"), ("DejaVu-Bold", "DejaVuSans-Bold.ttf")):
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(FONTS / file)))
 
 
 def _visual(words: list[str]) -> str:

@@ -22,7 +22,7 @@ from server.pipeline.pdf.fields import (
     field_rows,
     form_text,
 )
-from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines
+from server.pipeline.pdf.lines import Block, Line, build_blocks, build_lines, reads_right_to_left
 from server.pipeline.pdf.order import insert_footnote, insert_picture, vertical_xy_cut, xy_cut
 from server.pipeline.pdf.stats import DocumentStats
 from server.pipeline.regions import Region
@@ -177,7 +177,7 @@ def _bylines_are_text(regions: list[Region], width: float) -> None:
     title = max(titles, key=lambda r: r.box.y1)
     title_bold = sum(1 for line in title.lines if line.bold) * 2 > len(title.lines)
     below = sorted((r for r in regions if r.box.y0 >= title.box.y1 - 1), key=lambda r: r.box.y0)
-    title_size = max(line.size for line in title.lines)
+    title_size = max((line.size for line in title.lines), default=0.0)
     bottom = title.box.y1
     while below:  # row by row: names set side by side ("Ann Researcher \and Ben Engineer") centre as one
         row = [r for r in below if r.box.y_overlap(below[0].box) > 0.5 * min(r.box.height, below[0].box.height)]
@@ -185,6 +185,8 @@ def _bylines_are_text(regions: list[Region], width: float) -> None:
         for region in row[1:]:
             box = box.union(region.box)
         lines = [line for r in row for line in r.lines]
+        if not lines:  # a row of pictures or rules: no byline, and nothing below it is one
+            break
         centred = abs(box.cx - title.box.cx) <= 0.02 * width and box.width < 0.8 * width
         near = box.y0 - bottom <= 3 * max(title.box.height / max(len(title.lines), 1), 1.0)
         smaller = max(line.size for line in lines) < 0.95 * title_size
@@ -248,7 +250,7 @@ def analyse_page(content: PageContent, lines: list[Line], stats: DocumentStats) 
     _under_a_heading_is_body(regions)
     form_text(regions)
     chars = sum(len(w.text) for w in content.words)
-    rtl = sum(len(w.text) for w in content.words if w.rtl) * 2 > chars
+    rtl = reads_right_to_left(content.words)
     vertical = sum(len(w.text) for w in content.words if w.vertical) * 2 > chars
     margins = [r for r in regions if r.kind in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]
     body = [r for r in regions if r.kind not in (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)]

@@ -134,6 +134,18 @@ _SOFT_HYPHENS = ("\u00ad", "\ufffe", "\u2010")
 _UNSPACED = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
 
 
+def _compound_break(before: str, after: str) -> bool:
+    """A line-end hyphen before a capital (Addison-Wesley, non-English) or between digits
+    (85254-1781) is the compound's own: hyphenation never splits a word there. Words set in
+    capitals are hyphenated like any other, and so are words with a capital inside
+    (La-TeX, Bib-TeX), which hyphenation does split at that capital."""
+    head, word = before[-2:-1], after.split(" ", 1)[0]
+    if word[:1].isdigit():
+        return head.isdigit()
+    camel = any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
+    return word[:1].isupper() and head.isalnum() and not head.isupper() and not camel
+
+
 def join_lines(texts: list[str]) -> str:
     """Lines of a paragraph as one string, joining words hyphenated at a line end.
     A line-end hyphen mark that joins nothing is shown as a hyphen; soft hyphens inside
@@ -142,6 +154,8 @@ def join_lines(texts: list[str]) -> str:
     for text in texts:
         if not out:
             out = text
+        elif out.endswith(("\ufffe", "\u2010", "-")) and _compound_break(out, text):
+            out = out[:-1] + "-" + text
         elif out.endswith(_SOFT_HYPHENS) or (
             out.endswith("-") and len(out) > 1 and out[-2].isalpha() and text[:1].islower()
         ):
@@ -196,8 +210,7 @@ def build_lines(words: list[Word]) -> list[Line]:
     rows = _attach_scripts(_rows([w for w in words if not w.rotated]))
     gutters = _gutters(rows)
     for index, (row, row_gutters) in enumerate(zip(rows, gutters, strict=True)):
-        rtl_chars = sum(len(w.text) for w in row if w.rtl)
-        rtl = rtl_chars * 2 > sum(len(w.text) for w in row)
+        rtl = reads_right_to_left(row)
         row.sort(key=lambda w: -w.box.x1 if rtl else w.box.x0)
         typical = _typical_space(row, rtl)
         current: list[Word] = [row[0]]
@@ -219,6 +232,8 @@ def build_lines(words: list[Word]) -> list[Line]:
             field = word.font == FORM_FONT and previous.font != FORM_FONT  # a form's label and its value
             # a value ends at its field; what is set after it, apart, begins the next field
             wide = wide or (previous.font == FORM_FONT and word.font != FORM_FONT and gap > 0.5 * em)
+            # dot leaders lead the eye to what ends their line (a contents page's number): no gap after them
+            field = field or _ends_in_leaders(current)
             if wide and not at_gutter and _stretched(rows, index, left, right):
                 wide = False
             if (wide or at_gutter) and not bullet and not label and not field:
@@ -227,6 +242,29 @@ def build_lines(words: list[Word]) -> list[Line]:
             current.append(word)
         lines.append(_make_line(current, rtl))
     return lines
+
+
+_LEADER_DOTS = re.compile(r"^[.\u00b7\u2024\u2026]+$")
+
+
+def _ends_in_leaders(words: list[Word]) -> bool:
+    """Whether a line so far ends in dot leaders: two spaced dots, or a run of three."""
+    last = words[-1].text
+    if _LEADER_DOTS.match(last) is None:
+        return False
+    return len(last) >= 3 or (len(words) >= 2 and _LEADER_DOTS.match(words[-2].text) is not None)
+
+
+def reads_right_to_left(words: list[Word]) -> bool:
+    """Text reads right to left when its letters do (Unicode's strong characters): dot
+    leaders, digits and punctuation have no direction, so a right-to-left contents line, its
+    leaders longer than its title, still reads from the right."""
+    balance = 0
+    for word in words:
+        for char in word.text:
+            kind = unicodedata.bidirectional(char)
+            balance += (kind in ("R", "AL")) - (kind == "L")
+    return balance > 0
 
 
 _SAME_LINE = 0.45  # words whose centres differ by less than this share of their height can share a row

@@ -62,13 +62,17 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
     if len(regions) <= 1:
         return list(regions)
     spans = _spans(regions)
-    x_gaps = _gaps(spans, GUTTER)
+    x_gaps = [gap for gap in _gaps(spans, GUTTER) if _side_by_side(regions, spans, (gap[0] + gap[1]) / 2)]
     y_gaps = _gaps([(r.box.y0, r.box.y1) for r in regions], 0.5)
     if x_gaps:  # a white band from top to bottom is a column gutter: columns first
         cuts = [(a + b) / 2 for a, b in x_gaps]
         groups: list[list[Region]] = [[] for _ in range(len(cuts) + 1)]
         for region, (x0, x1) in zip(regions, spans, strict=True):  # an overfull box goes with its own column
             groups[sum(1 for c in cuts if (x0 + x1) / 2 > c)].append(region)
+        if len(groups) == 2:
+            for notes, body in (groups, groups[::-1]):
+                if _margin_notes(notes, body):
+                    return _with_margin_notes(xy_cut(body, rtl), notes)
         if rtl:
             groups.reverse()
     elif y_gaps:
@@ -86,6 +90,39 @@ def xy_cut(regions: list[Region], rtl: bool) -> list[Region]:
                 xy_cut(group, rtl) if len(group) < len(regions) else sorted(group, key=lambda r: (r.box.y0, r.box.x0))
             )
     return ordered
+
+
+def _side_by_side(regions: list[Region], spans: list[tuple[float, float]], cut: float) -> bool:
+    """Columns stand side by side: some region on one side of the white band shares a
+    stretch of height with one on the other. Blocks on either side that are only stacked
+    (a cover's title flush left, its subtitle flush right below it, the authors at the
+    foot) are read top to bottom, not as two columns."""
+    left = [r.box for r, (x0, x1) in zip(regions, spans, strict=True) if (x0 + x1) / 2 < cut]
+    right = [r.box for r, (x0, x1) in zip(regions, spans, strict=True) if (x0 + x1) / 2 > cut]
+    return any(a.y_overlap(b) > _EDGE for a in left for b in right)
+
+
+def _margin_notes(notes: list[Region], body: list[Region]) -> bool:
+    """A narrow column of one- or two-line notes, each set beside the body's text (a
+    manual's macro names in the margin, a report's side headings): no column of its own.
+    Columns of a page share one measure; a margin is far narrower than the text beside it."""
+    if not notes or not body or any(r.table is not None or not r.lines or len(r.lines) > 2 for r in notes):
+        return False
+    width = max(r.box.x1 for r in notes) - min(r.box.x0 for r in notes)
+    measure = max(r.box.x1 for r in body) - min(r.box.x0 for r in body)
+    return width < 0.6 * measure and all(any(n.box.y_overlap(b.box) > 0 for b in body) for n in notes)
+
+
+def _with_margin_notes(flow: list[Region], notes: list[Region]) -> list[Region]:
+    """Each note read right before the text it is set beside."""
+    flow = list(flow)
+    for note in sorted(notes, key=lambda r: r.box.y0):
+        beside = next((i for i, r in enumerate(flow) if r.box.y_overlap(note.box) > 0 and r not in notes), None)
+        if beside is None:
+            flow.append(note)
+        else:
+            flow.insert(beside, note)
+    return flow
 
 
 def vertical_xy_cut(regions: list[Region]) -> list[Region]:
