@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from server.pipeline.geometry import Box, union_all
+from server.pipeline.pdf import stacks
 
 if TYPE_CHECKING:
     from server.pipeline.pdf.lines import Block
@@ -471,6 +472,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         for a, b in _runs(located, em):
             piece_start, piece_end = located[a].index, located[b - 1].index + 1
             add_marked(text[piece_start:piece_end], piece_start, located[a], located[b - 1], None)
+    _take_stacks(words, sideways)
     words.extend(_sideways_words(sideways))
     content.char_count = real
     content.bad_char_count = bad
@@ -478,6 +480,54 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     content.unmapped_char_count = unmapped
     textpage.close()
     return reading * 90
+
+
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff60]")
+
+
+def _take_stacks(words: list[Word], sideways: list[_Sideways]) -> None:
+    """Upright glyphs stacked one per line (see `stacks`) leave `words`: a stack of Latin
+    letters becomes one word set downwards; a stack of CJK characters is vertical writing,
+    read with the page's other vertical columns."""
+    singles = [i for i, w in enumerate(words) if len(w.text) == 1 and not w.rotated]
+    if len(singles) < 3:
+        return
+    glyphs = [stacks.Glyph(words[i].text, words[i].box, words[i].size) for i in singles]
+    single = set(singles)
+    found = stacks.stacks(glyphs, [w.box for i, w in enumerate(words) if i not in single])
+    if not found:
+        return
+    taken: set[int] = set()
+    for chain in found:
+        members = [words[singles[k]] for k in chain]
+        taken.update(singles[k] for k in chain)
+        if sum(1 for w in members if _CJK.match(w.text)) * 2 > len(members):
+            sideways.extend(
+                _Sideways(
+                    w.text,
+                    _Glyph(-1, w.box.x0, w.box.y0, w.box.x1, w.box.y1),
+                    3,
+                    (w.size, (w.bold, w.italic, w.monospace, w.font), False, 0),
+                    upright=True,
+                )
+                for w in members
+            )
+            continue
+        first = members[0]
+        words.append(
+            Word(
+                stacks.text_of([glyphs[k] for k in chain]),
+                union_all(w.box for w in members),
+                first.size,
+                first.bold,
+                first.italic,
+                first.monospace,
+                False,
+                first.font,
+                True,
+            )
+        )
+    words[:] = [w for i, w in enumerate(words) if i not in taken]
 
 
 # Boxes into the frame of text turned 1-3 quarter turns counter-clockwise (where it reads
