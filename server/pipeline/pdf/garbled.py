@@ -80,7 +80,9 @@ def judge(content: PageContent) -> tuple[bool, list[Word]]:
     doubtful = doubtful_words(content)
     if content.unmapped_char_count + sum(len(w.text) for w in doubtful if not w.unmapped) > limit:
         return True, []
-    return False, doubtful if len(doubtful) >= _MIN_PART_WORDS else []
+    # words, not marks: a symbol font's bullets and arrows without a Unicode map are no text to read again
+    wordlike = sum(1 for w in doubtful if sum(1 for c in w.text if c.isalnum()) >= _MIN_WORD)
+    return False, doubtful if wordlike >= _MIN_PART_WORDS else []
 
 
 def suspect(content: PageContent) -> bool:
