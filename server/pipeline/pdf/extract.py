@@ -292,13 +292,17 @@ def _runs(glyphs: list[_Glyph], em: float) -> list[tuple[int, int]]:
 
 
 def _script_pieces(
-    tp: ctypes.c_void_p, start: int, length: int, obj: Any, glyphs: _Glyphs, styles: _ObjectStyles
+    tp: ctypes.c_void_p, token: str, start: int, obj: Any, glyphs: _Glyphs, styles: _ObjectStyles
 ) -> list[tuple[int, int, int]] | None:
     """(start, end, script) offsets of a token's pieces where it holds a superscript or a
     subscript (see `scripts`), or None. A script is a text object of its own: a token
-    whose last character is in its first character's object has none (one call to know)."""
+    whose last character is in its first character's object has none (one call to know),
+    and a token of letters alone is a word (scripts hold a digit or a mark: "an²", "1st", "H₂O")."""
     text_object = raw.FPDFText_GetTextObject
-    if length < 2 or not obj or bytes(text_object(tp, start + length - 1) or b"") == bytes(obj or b""):
+    length = len(token)
+    if length < 2 or not obj or token.isalpha():
+        return None
+    if bytes(text_object(tp, start + length - 1) or b"") == bytes(obj):
         return None
     runs: list[list[Any]] = []  # [begin, end, size, baseline]
     key = bytes(obj or b"")
@@ -446,7 +450,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         )
 
     def add_marked(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None, obj: Any) -> None:
-        pieces = _script_pieces(tp, start, len(token), obj, glyphs, styles)
+        pieces = _script_pieces(tp, token, start, obj, glyphs, styles)
         if pieces is None:
             add(token, start, first, last, style)
             return
@@ -521,7 +525,7 @@ def _take_stacks(words: list[Word], sideways: list[_Sideways]) -> None:
     """Upright glyphs stacked one per line (see `stacks`) leave `words`: a stack of Latin
     letters becomes one word set downwards; a stack of CJK characters is vertical writing,
     read with the page's other vertical columns."""
-    singles = [i for i, w in enumerate(words) if len(w.text) == 1 and not w.rotated]
+    singles = [i for i, w in enumerate(words) if len(w.text) == 1 and w.text.isalnum() and not w.rotated]
     if len(singles) < 3:
         return
     glyphs = [stacks.Glyph(words[i].text, words[i].box, words[i].size) for i in singles]

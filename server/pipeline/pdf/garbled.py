@@ -60,14 +60,18 @@ def implausible_fonts(content: PageContent) -> frozenset[str]:
     by_font: dict[str, list[str]] = defaultdict(list)
     for word in content.words:
         if not word.unmapped and not word.rotated:
-            by_font[word.font].append(word.text)
+            tokens = by_font[word.font]
+            if len(tokens) < plausible.SAMPLE:
+                tokens.append(word.text)
     return frozenset(font for font, tokens in by_font.items() if plausible.implausible(tokens))
 
 
 def doubtful_words(content: PageContent) -> list[Word]:
     """The page's words whose text only the drawn glyphs can confirm."""
     fonts = implausible_fonts(content)
-    return [w for w in content.words if w.unmapped or w.font in fonts or _mixes_scripts(w.text)]
+    return [
+        w for w in content.words if w.unmapped or w.font in fonts or (not w.text.isascii() and _mixes_scripts(w.text))
+    ]
 
 
 def judge(content: PageContent) -> tuple[bool, list[Word]]:

@@ -39,9 +39,10 @@ _COMMON = frozenset(
     maar nog wordt door
     """.split()
 )
+_PUNCTUATION = ".,;:!?()[]\"'\u201c\u201d\u2018\u2019"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _VOWELS = frozenset("aeiouyàáâãäåèéêëìíîïòóôõöùúûüýÿæœ")
-_SAMPLE = 300  # words of a font enough to judge it
+SAMPLE = 300  # words of a font enough to judge it
 _MIN_WORDS = 8  # fewer say nothing (a heading, a table's labels)
 _HIT_SHARE = 0.12  # running prose: at least one word in eight is a common word (usually a third)
 _CHANCE_HIT_SHARE = 0.08  # shuffled letters make a common two-letter word now and then, not more
@@ -90,7 +91,9 @@ def _best_offset_kinds(words: set[str]) -> tuple[int, int]:
 def implausible(tokens: list[str]) -> bool:
     """Whether the words `tokens` (one font's, in order) are not a language's words but
     the codes of a map that is offset or names the wrong characters."""
-    sample = tokens[:_SAMPLE]
+    sample = tokens[:SAMPLE]
+    if sum(1 for token in sample if token.lower().strip(_PUNCTUATION) in _COMMON) >= _HIT_SHARE * len(sample):
+        return False  # running prose, told at a glance (most fonts of most pages)
     cased = [w for token in sample for w in _WORD.findall(token)]
     words = [w.lower() for w in cased]
     latin = [w for w in words if max(w) <= _LATIN_END]

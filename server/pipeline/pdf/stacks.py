@@ -38,6 +38,8 @@ def stacks(glyphs: list[Glyph], others: list[Box]) -> list[list[int]]:
     """Indices into `glyphs` of each stack found, top to bottom. `others` are the boxes
     of the page's other upright words: a glyph on one baseline with one of them is a
     table cell or a line's character, and a stack of mostly such glyphs is none."""
+    if sum(1 for g in glyphs if g.char.isalpha()) < _MIN_GLYPHS - 1:
+        return []  # a stack is mostly letters
     order = sorted(range(len(glyphs)), key=lambda i: glyphs[i].box.y0)
     chains: list[list[int]] = []
     open_chains: list[list[int]] = []
@@ -46,7 +48,10 @@ def stacks(glyphs: list[Glyph], others: list[Box]) -> list[list[int]]:
         reach = g.box.y0 - 2 * _WORD_SPACE_EM * max(g.size, 1.0)
         open_chains = [chain for chain in open_chains if glyphs[chain[-1]].box.y1 >= reach]
         best: list[int] | None = None
+        near = max(g.size, 1.0)
         for chain in open_chains:
+            if abs(glyphs[chain[-1]].box.x0 - g.box.x0) > near and abs(glyphs[chain[-1]].box.cx - g.box.cx) > near:
+                continue  # in another column (most single glyphs of a page are a table's digits)
             if _follows(glyphs[chain[-1]], g) and (best is None or glyphs[chain[-1]].box.y1 > glyphs[best[-1]].box.y1):
                 best = chain
         if best is None:
