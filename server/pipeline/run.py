@@ -102,7 +102,8 @@ class Notes:
         if self.unchecked_pages and self.ocr_missing:
             pages = _page_list(self.unchecked_pages)
             parts.append(
-                f"the text layer of {pages} comes from fonts without a Unicode map and may not match the text drawn;"
+                f"the text layer of {pages} comes from fonts without a Unicode map (or with one whose words read as"
+                " no language) and may not match the text drawn;"
                 f" OCR, which would check it, is not installed ({self.ocr_missing})"
             )
         if self.no_text_pages and self.ocr_missing:

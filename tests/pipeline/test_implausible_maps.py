@@ -168,3 +168,16 @@ def test_letters_that_really_are_printed_keep_their_text_layer(tmp_path: Path) -
     result = run_pipeline(path, tmp_path / "work")
     assert " ".join(s.text for s in segments_of(result)) == " ".join([GOOD, LATER, cipher, LATER])
     assert "does not match" not in result.message
+
+
+def test_without_ocr_a_partly_garbled_page_keeps_its_text_layer_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.pipeline import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    paragraphs = [(GOOD, 10.0, False), (LATER, 10.0, False), (PROSE["en"], 11.0, True), (LATER, 10.0, False)]
+    result = run_pipeline(remapped_pdf(tmp_path / "part.pdf", _runs(paragraphs), _caesar(3)), tmp_path / "work")
+    assert "Wkh kduerxu" in " ".join(s.text for s in segments_of(result))  # the codes, as the file has them
+    assert "or with one whose words read as no language" in result.message
+    assert "OCR, which would check it, is not installed" in result.message
