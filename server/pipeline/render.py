@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from protos import tasks_pb2 as pb
+from server.pipeline.pdf import scripts
 from server.pipeline.pdf.lines import LIST_MARKER
 from server.pipeline.tables import Table
 
@@ -27,12 +28,17 @@ class Rendered:
     markdown: str
 
 
+def _tags(text: str) -> str:
+    """Script marks (see `scripts`) as the inline HTML tags both HTML and Markdown use."""
+    return "".join(scripts.TAGS.get(char, char) for char in text) if scripts.has_marks(text) else text
+
+
 def _escape_md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _tags(_MD_SPECIAL.sub(r"\\\1", text))
 
 
 def _esc(text: str) -> str:
-    return html_lib.escape(text, quote=False)
+    return _tags(html_lib.escape(text, quote=False))
 
 
 def _split_marker(text: str) -> tuple[str, str]:
@@ -43,6 +49,10 @@ def _split_marker(text: str) -> tuple[str, str]:
     if head[:1] in "\u2022\u25aa\u25cf\u25e6\u25a0\uf0b7\uf0a7\u27a2\u25ba\u25b8":
         return head[:1], text[1:].lstrip()
     return "", text
+
+
+def _with_plain_content(rendered: Rendered, plain: str) -> Rendered:
+    return Rendered(plain, rendered.html, rendered.markdown)
 
 
 def render_table(table: Table) -> Rendered:
@@ -88,11 +98,17 @@ def render_table(table: Table) -> Rendered:
     return Rendered(content=content, html=f"<table>{''.join(html_rows)}</table>", markdown="\n".join(md_rows))
 
 
-def render(kind: int, text: str, *, level: int = 2, code: bool = False, table: Table | None = None) -> Rendered:
-    """content/html/markdown for a segment of type `kind` holding `text`."""
+def render(
+    kind: int, text: str, *, level: int = 2, code: bool = False, table: Table | None = None, marked: str = ""
+) -> Rendered:
+    """content/html/markdown for a segment of type `kind` holding `text`; `marked` is the
+    same text with its superscripts and subscripts marked, for HTML and Markdown."""
     if table is not None:
         return render_table(table)
-    text = text.strip()
+    plain = text.strip()
+    if marked and not code and kind != pb.SEGMENT_TYPE_FORMULA and scripts.plain(marked).strip() == plain:
+        return _with_plain_content(render(kind, marked, level=level), plain)
+    text = plain
     if kind == pb.SEGMENT_TYPE_TITLE:
         return Rendered(text, f"<h1>{_esc(text)}</h1>", f"# {_escape_md(text)}")
     if kind == pb.SEGMENT_TYPE_SECTION_HEADER:

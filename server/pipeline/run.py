@@ -37,11 +37,12 @@ from server.pipeline.drawing import Drawn, PageImages
 from server.pipeline.images import HIGH_DPI, LOW_DPI, crop_path, is_blank, page_path
 from server.pipeline.office.document import NATIVE, process_office
 from server.pipeline.pdf import garbled
-from server.pipeline.pdf.extract import PageContent, extract_loaded
+from server.pipeline.pdf.extract import PageContent, Word, extract_loaded
 from server.pipeline.pdf.layout import analyse_page
 from server.pipeline.pdf.lines import Line, build_lines
 from server.pipeline.pdf.stats import DocumentStats, StatsBuilder
 from server.pipeline.regions import Region
+from server.pipeline import reread
 from server.pipeline.segments import (
     Placement,
     finish,
@@ -80,6 +81,7 @@ class Notes:
     ocr_pages: list[int] = field(default_factory=list)  # the pages OCR read
     garbled_pages: list[int] = field(default_factory=list)  # read by OCR: their text layer is not the text drawn
     unchecked_pages: list[int] = field(default_factory=list)  # text layer of raw font codes, OCR absent to check it
+    mended_pages: list[int] = field(default_factory=list)  # part of the text layer garbled: OCR read that part
     remarks: list[str] = field(default_factory=list)  # anything else the reader should know
 
     def message(self) -> str:
@@ -89,10 +91,14 @@ class Notes:
         if self.garbled_pages:
             pages = _page_list(self.garbled_pages)
             parts.append(f"the text layer of {pages} does not match the text drawn, so OCR read it")
+        if self.mended_pages:
+            pages = _page_list(self.mended_pages)
+            parts.append(f"part of the text layer of {pages} does not match the text drawn, so OCR read that part")
         if self.unchecked_pages and self.ocr_missing:
             pages = _page_list(self.unchecked_pages)
             parts.append(
-                f"the text layer of {pages} comes from fonts without a Unicode map and may not match the text drawn;"
+                f"the text layer of {pages} comes from fonts without a Unicode map (or with one whose words read as"
+                " no language) and may not match the text drawn;"
                 f" OCR, which would check it, is not installed ({self.ocr_missing})"
             )
         if self.no_text_pages and self.ocr_missing:
@@ -169,7 +175,8 @@ class _Document:
     progress: ProgressFn
     images: PageImages
     pages: list[pb.Page] = field(default_factory=list)
-    suspects: dict[int, bool] = field(default_factory=dict)  # page number → garbled.suspect, asked several times a page
+    # page number → garbled.judge: the page suspect, or its words to read again; asked several times a page
+    judged: dict[int, tuple[bool, list[Word]]] = field(default_factory=dict)
 
 
 def _ocr_segments(doc: _Document, image: Image.Image, content: PageContent) -> list[pb.Segment] | None:
@@ -226,14 +233,23 @@ def _picture_of_page(doc: _Document, content: PageContent) -> pb.Segment:
     return to_segment(region, _place(doc, content, 0), doc.config)
 
 
+def _judged(doc: _Document, content: PageContent) -> tuple[bool, list[Word]]:
+    if doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL:
+        return False, []
+    known = doc.judged.get(content.number)
+    if known is None:
+        known = doc.judged[content.number] = garbled.judge(content)
+    return known
+
+
 def _suspect(doc: _Document, content: PageContent) -> bool:
     """Raw font codes on the page: OCR tells whether they are the text."""
-    if doc.config.ocr_strategy == pb.OCR_STRATEGY_ALL:
-        return False
-    known = doc.suspects.get(content.number)
-    if known is None:
-        known = doc.suspects[content.number] = garbled.suspect(content)
-    return known
+    return _judged(doc, content)[0]
+
+
+def _doubtful_part(doc: _Document, content: PageContent) -> list[Word]:
+    """Words of a page garbled in part (one font, one region): OCR reads just those again."""
+    return _judged(doc, content)[1]
 
 
 def _needs_ocr(doc: _Document, content: PageContent) -> bool:
@@ -246,16 +262,50 @@ def _image_dpi(config: pb.Configuration) -> float:
 
 
 def _dpi(doc: _Document, content: PageContent) -> float:
-    """The page image's resolution: OCR's when OCR will read it."""
+    """The page image's resolution: OCR's when OCR will read it, or a part of it."""
     dpi = _image_dpi(doc.config)
-    return max(dpi, OCR_DPI) if _needs_ocr(doc, content) else dpi
+    return max(dpi, OCR_DPI) if _wants_pixels(doc, content) else dpi
+
+
+def _wants_pixels(doc: _Document, content: PageContent) -> bool:
+    """Whether OCR may read the page, or a part of it: the drawing process then sends its pixels back."""
+    return _needs_ocr(doc, content) or bool(_doubtful_part(doc, content))
+
+
+def _mend(doc: _Document, pixels: Image.Image | None, content: PageContent, lines: list[Line]) -> list[Line]:
+    """The page's lines, with the words of a garbled part read again by OCR where OCR is at hand."""
+    doubtful = _doubtful_part(doc, content)
+    if not doubtful or pixels is None:
+        return lines
+    try:
+        from server.pipeline import ocr
+
+        if not ocr.available():
+            raise ocr.OcrUnavailable()
+        words = reread.reread(pixels, content, doubtful)
+    except ImportError:
+        doc.notes.ocr_missing = doc.notes.ocr_missing or "install the `chunkd[ocr]` extra"
+        doc.notes.unchecked_pages.append(content.number)
+        return lines
+    except Exception as exc:  # OCR only checks a text layer here: its failure leaves the layer as it is
+        if type(exc).__name__ == "OcrUnavailable":
+            doc.notes.ocr_missing = getattr(exc, "message", "") or doc.notes.ocr_missing
+        else:
+            log.warning("page %d: OCR of its garbled part failed (%r), its text layer is kept", content.number, exc)
+        doc.notes.unchecked_pages.append(content.number)
+        return lines
+    if words is None:
+        return lines
+    content.words = words
+    doc.notes.mended_pages.append(content.number)
+    return build_lines(words)
 
 
 def _render(doc: _Document, content: PageContent) -> Future[Drawn]:
     """Start drawing the page image (or take the drawing `_process_pdf` started early); it
     is written with its crops once the page's segments are known."""
     dpi = _dpi(doc, content)
-    image = doc.images.render(content.number - 1, dpi, content.render_rotation, pixels=_needs_ocr(doc, content))
+    image = doc.images.render(content.number - 1, dpi, content.render_rotation, pixels=_wants_pixels(doc, content))
     doc.pages.append(
         pb.Page(
             image=page_path(content.number),
@@ -316,7 +366,7 @@ def _process_page(doc: _Document, content: PageContent, lines: list[Line], stats
             doc.notes.no_text_pages.append(content.number)
             segments = [_picture_of_page(doc, content)]
     if segments is None:
-        segments = _text_layer_segments(doc, content, lines, stats)
+        segments = _text_layer_segments(doc, content, _mend(doc, image.result().image, content, lines), stats)
     kept = [s for s in segments if not is_ignored(doc.config, s.segment_type)]
     image.result()  # drawn meanwhile; a page pdfium cannot draw fails here, as that page's failure
     doc.images.write(image, _crops(doc, kept))

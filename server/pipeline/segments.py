@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from protos import tasks_pb2 as pb
 from server.configuration import generation_for
 from server.pipeline.geometry import Box
+from server.pipeline.pdf.lines import join_lines
 from server.pipeline.regions import Region
 from server.pipeline.render import Rendered, render
 
@@ -92,15 +93,24 @@ def _build(
     return finish(segment, config)
 
 
+def _marked(region: Region) -> str:
+    """The region's text with its superscripts and subscripts marked, where it has any."""
+    if not any(word.script for line in region.lines for word in line.words):
+        return ""
+    return join_lines([line.marked for line in region.lines])
+
+
 def to_segment(region: Region, place: Placement, config: pb.Configuration) -> pb.Segment:
-    rendered = render(region.kind, region.text, level=region.level, code=region.code, table=region.table)
+    rendered = render(
+        region.kind, region.text, level=region.level, code=region.code, table=region.table, marked=_marked(region)
+    )
     return _build(region.kind, region.box, place, rendered, region.confidence, config)
 
 
 def page_segment(regions: list[Region], place: Placement, config: pb.Configuration) -> pb.Segment:
     """Segmentation strategy Page: the page's analysed regions joined into one segment,
     so even one-segment-per-page output keeps its headings and tables."""
-    parts = [render(r.kind, r.text, level=r.level, code=r.code, table=r.table) for r in regions]
+    parts = [render(r.kind, r.text, level=r.level, code=r.code, table=r.table, marked=_marked(r)) for r in regions]
     joined = Rendered(
         content="\n\n".join(r.content for r in parts if r.content),
         html="".join(r.html for r in parts),

@@ -185,3 +185,39 @@ def cjk_pdf(path: Path, runs: list[tuple[float, float, str]], size: float, verti
             9: _stream(cmap),
         },
     )
+
+
+def remapped_pdf(path: Path, runs: list[tuple[float, float, float, bool, str]], remap: Callable[[str], str]) -> Path:
+    """A letter page of runs (x, y, size, wrong, text) in PDF coordinates: Helvetica where
+    `wrong` is false, and where it is true Times-Roman whose ToUnicode map names each code's
+    character as `remap(character)`: a subset font's map offset (Caesar-shifted, "Wkh" for
+    "The") or into wrong but printable characters. The page shows the right text either way."""
+    ops = [b"BT"]
+    for x, y, size, wrong, text in runs:
+        ops.append(b"/%s %g Tf 1 0 0 1 %g %g Tm (" % (b"W" if wrong else b"H", size, x, y))
+        ops[-1] += _escape(text.encode("latin-1")) + b") Tj"
+    ops.append(b"ET")
+    pairs = b"\n".join(
+        b"<%02X> <%s>" % (code, remap(chr(code)).encode("utf-16-be").hex().upper().encode()) for code in range(33, 127)
+    )
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        b"/CMapName /Remapped-UCS def /CMapType 2 def\n1 begincodespacerange <00> <FF> endcodespacerange\n"
+        b"1 beginbfchar\n<20> <0020>\nendbfchar\n"
+        b"94 beginbfchar\n%s\nendbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end" % pairs
+    )
+    return _write(
+        path,
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /H 5 0 R /W 6 0 R >> >> >>",
+            4: _stream(b"\n".join(ops)),
+            5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+            6: b"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Times-Roman /Encoding /WinAnsiEncoding"
+            b" /ToUnicode 7 0 R >>",
+            7: _stream(cmap),
+        },
+    )

@@ -5,6 +5,7 @@ and every word of the text layer in exactly one segment."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -108,8 +109,9 @@ def test_a_running_footer_of_two_lines_is_a_footer_on_every_page(tmp_path: Path)
 
 def _letters(text: str) -> Counter[str]:
     """Word characters as a multiset: the same whatever order a word's letters were stored in
-    (pdfium stores Arabic lam-alef as alef, lam) and wherever a word was split."""
-    return Counter(c for word in _WORD.findall(text.lower()) for c in word)
+    (pdfium stores Arabic lam-alef as alef, lam), wherever a word was split, and whether an
+    exponent is written as its digits or as superscript digits (10⁻³)."""
+    return Counter(c for word in _WORD.findall(unicodedata.normalize("NFKC", text).lower()) for c in word)
 
 
 def _text_layer_letters(path: Path) -> Counter[str]:

@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from server.pipeline.geometry import Box, union_all
+from server.pipeline.pdf import scripts, stacks
 
 if TYPE_CHECKING:
     from server.pipeline.pdf.lines import Block
@@ -61,6 +62,8 @@ class Word:
     rotated: bool = False  # set across the page's reading direction (a sideways label, a margin note)
     unmapped: bool = False  # pdfium found no Unicode for its font's codes and passed the raw codes on
     vertical: bool = False  # upright glyphs set in columns, top to bottom (CJK vertical writing); rotated too
+    script: int = 0  # scripts.SUP or scripts.SUB: smaller type on a raised or lowered baseline
+    glued: bool = False  # no space before it: a script cut from the token of its base
 
 
 @dataclass(slots=True)
@@ -232,6 +235,8 @@ class _Glyphs:
         self._turn = turn
         self._rect = raw.FS_RECTF()
         self._rect_ref = ctypes.byref(self._rect)
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._x_ref, self._y_ref = ctypes.byref(self._x), ctypes.byref(self._y)
 
     def at(self, index: int) -> _Glyph | None:
         if not raw.FPDFText_GetLooseCharBox(self._textpage, index, self._rect_ref):
@@ -245,6 +250,15 @@ class _Glyphs:
             turned = self._turn(Box(left, top, right, bottom))
             left, top, right, bottom = turned.x0, turned.y0, turned.x1, turned.y1
         return _Glyph(index, left, top, right, bottom)
+
+    def baseline(self, index: int) -> float | None:
+        """The y of the character's origin (its baseline) in the frame words are built in."""
+        if not raw.FPDFText_GetCharOrigin(self._textpage, index, self._x_ref, self._y_ref):
+            return None
+        x, y = self._x.value - self._left0, self._top0 - self._y.value
+        if self._turn is not None:
+            return self._turn(Box(x, y, x, y)).y0
+        return y
 
     def first(self, start: int, end: int) -> _Glyph | None:
         """The first character of [start, end) that has a box."""
@@ -280,29 +294,40 @@ def _runs(glyphs: list[_Glyph], em: float) -> list[tuple[int, int]]:
     return runs
 
 
-_MARKS = frozenset("0123456789*\u2020\u2021\u00a7\u00b6,")
-_MARK_SIZE = 0.85  # a superscript is set this much smaller than its word, or smaller still
-_MARK_RISE = 0.2  # ... and its baseline raised by this share of the word's em, or more
-
-
-def _raised_mark(token: str, start: int, glyphs: _Glyphs, styles: _ObjectStyles) -> int:
-    """Where a footnote mark glued to its word begins in `token` (0: none). pdfium puts no
-    space between a word and the superscript after it ("an2"); the mark is the trailing
-    run of digits or note symbols set smaller and on a raised baseline."""
-    if token[-1] not in _MARKS or len(token) < 2:
-        return 0
-    k = len(token)
-    while k > 0 and token[k - 1] in _MARKS and len(token) - k < 4:
-        k -= 1
-    if k == 0 or token[k - 1].isdigit():
-        return 0  # all digits ("2019") or digits after digits: a number, not a mark
-    base_size, mark_size = styles.at(start + k - 1)[0], styles.at(start + k)[0]
-    if not 0 < mark_size <= _MARK_SIZE * base_size:
-        return 0
-    base, mark = glyphs.at(start + k - 1), glyphs.at(start + k)
-    if base is None or mark is None:
-        return 0
-    return k if mark.bottom <= base.bottom - _MARK_RISE * base_size else 0
+def _script_pieces(
+    tp: ctypes.c_void_p, token: str, start: int, obj: Any, glyphs: _Glyphs, styles: _ObjectStyles
+) -> list[tuple[int, int, int]] | None:
+    """(start, end, script) offsets of a token's pieces where it holds a superscript or a
+    subscript (see `scripts`), or None. A script is a text object of its own: a token
+    whose last character is in its first character's object has none (one call to know),
+    and a token of letters alone is a word (scripts hold a digit or a mark: "an²", "1st", "H₂O")."""
+    text_object = raw.FPDFText_GetTextObject
+    length = len(token)
+    if length < 2 or not obj or token.isalpha():
+        return None
+    if bytes(text_object(tp, start + length - 1) or b"") == bytes(obj):
+        return None
+    runs: list[list[Any]] = []  # [begin, end, size, baseline]
+    key = bytes(obj or b"")
+    begin = 0
+    for offset in range(1, length + 1):
+        current = bytes(text_object(tp, start + offset) or b"") if offset < length else None
+        if current != key:
+            size = styles.at(start + begin)[0]
+            runs.append([begin, offset, size, glyphs.baseline(start + begin)])
+            begin = offset
+            key = current or b""
+    base = max(runs, key=lambda r: r[2])
+    if base[3] is None:
+        return None
+    pieces: list[tuple[int, int, int]] = []
+    for begin, end, size, baseline in runs:
+        script = 0 if baseline is None else scripts.script_of(base[2], size, base[3] - baseline)
+        if pieces and pieces[-1][2] == script:
+            pieces[-1] = (pieces[-1][0], end, script)
+        else:
+            pieces.append((begin, end, script))
+    return pieces if any(p[2] for p in pieces) else None
 
 
 _Style = tuple[float, tuple[bool, bool, bool, str], bool, int]
@@ -397,7 +422,15 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     bad = invisible = real = unmapped = 0
     token_flagged = False  # whether the token being read has unmapped characters (most have none)
 
-    def add(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None = None) -> None:
+    def add(
+        token: str,
+        start: int,
+        first: _Glyph,
+        last: _Glyph,
+        style: _Style | None = None,
+        script: int = 0,
+        glued: bool = False,
+    ) -> None:
         if not token.isascii() or not token.isprintable():
             token = clean_text(_mend_surrogates(token))  # a piece cut glyph by glyph may hold half a pair
         if not token:
@@ -415,17 +448,20 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             max(first.bottom, last.bottom),
         )
         raw_codes = token_flagged and 2 * _unmapped_in(tp, start, start + len(token), False) > len(token)
-        words.append(Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=raw_codes))
+        words.append(
+            Word(token, box, size, bold, italic, monospace, rtl, font, unmapped=raw_codes, script=script, glued=glued)
+        )
 
-    def add_marked(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None) -> None:
-        mark = _raised_mark(token, start, glyphs, styles)
-        base = glyphs.last(start, start + mark) if mark else None
-        if base is None:
+    def add_marked(token: str, start: int, first: _Glyph, last: _Glyph, style: _Style | None, obj: Any) -> None:
+        pieces = _script_pieces(tp, token, start, obj, glyphs, styles)
+        if pieces is None:
             add(token, start, first, last, style)
             return
-        # "an²": the footnote mark is a word of its own, not the word's last letter
-        add(token[:mark], start, first, base, style)
-        add(token[mark:], start + mark, glyphs.first(start + mark, start + len(token)) or last, last)
+        # "10⁻³", "an²", "H₂O": each script a word of its own, glued to what it follows
+        for a, b, script in pieces:
+            piece_first, piece_last = glyphs.first(start + a, start + b), glyphs.last(start + a, start + b)
+            if piece_first is not None and piece_last is not None:
+                add(token[a:b], start + a, piece_first, piece_last, None, script, a > 0)
 
     for match, obj in zip(tokens, objects, strict=True):
         start, end = match.span()
@@ -465,7 +501,7 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
         same_line = abs(first.top + first.bottom - last.top - last.bottom) < height
         spread = max(last.right, first.right) - min(first.left, last.left)
         if same_line and spread <= (len(token) * 1.2 + 1) * em:
-            add_marked(token, start, first, last, style)
+            add_marked(token, start, first, last, style, obj if len(token) == end - start else None)
             continue
         located = [g for g in map(glyphs.at, range(start, end)) if g is not None]
         if _stacked(located):  # read in the frame where its columns are lines, with the sideways text
@@ -473,7 +509,9 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
             continue
         for a, b in _runs(located, em):
             piece_start, piece_end = located[a].index, located[b - 1].index + 1
-            add_marked(text[piece_start:piece_end], piece_start, located[a], located[b - 1], None)
+            piece_object = text_object(tp, piece_start)
+            add_marked(text[piece_start:piece_end], piece_start, located[a], located[b - 1], None, piece_object)
+    _take_stacks(words, sideways)
     words.extend(_sideways_words(sideways))
     content.char_count = real
     content.bad_char_count = bad
@@ -481,6 +519,54 @@ def extract_words(page: pdfium.PdfPage, content: PageContent, origin: tuple[floa
     content.unmapped_char_count = unmapped
     textpage.close()
     return reading * 90
+
+
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff60]")
+
+
+def _take_stacks(words: list[Word], sideways: list[_Sideways]) -> None:
+    """Upright glyphs stacked one per line (see `stacks`) leave `words`: a stack of Latin
+    letters becomes one word set downwards; a stack of CJK characters is vertical writing,
+    read with the page's other vertical columns."""
+    singles = [i for i, w in enumerate(words) if len(w.text) == 1 and w.text.isalnum() and not w.rotated]
+    if len(singles) < 3:
+        return
+    glyphs = [stacks.Glyph(words[i].text, words[i].box, words[i].size) for i in singles]
+    single = set(singles)
+    found = stacks.stacks(glyphs, [w.box for i, w in enumerate(words) if i not in single])
+    if not found:
+        return
+    taken: set[int] = set()
+    for chain in found:
+        members = [words[singles[k]] for k in chain]
+        taken.update(singles[k] for k in chain)
+        if sum(1 for w in members if _CJK.match(w.text)) * 2 > len(members):
+            sideways.extend(
+                _Sideways(
+                    w.text,
+                    _Glyph(-1, w.box.x0, w.box.y0, w.box.x1, w.box.y1),
+                    3,
+                    (w.size, (w.bold, w.italic, w.monospace, w.font), False, 0),
+                    upright=True,
+                )
+                for w in members
+            )
+            continue
+        first = members[0]
+        words.append(
+            Word(
+                stacks.text_of([glyphs[k] for k in chain]),
+                union_all(w.box for w in members),
+                first.size,
+                first.bold,
+                first.italic,
+                first.monospace,
+                False,
+                first.font,
+                True,
+            )
+        )
+    words[:] = [w for i, w in enumerate(words) if i not in taken]
 
 
 # Boxes into the frame of text turned 1-3 quarter turns counter-clockwise (where it reads

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from server.pipeline.geometry import Box, union_all
+from server.pipeline.pdf import scripts
 from server.pipeline.pdf.extract import BALLOT_BOXES, FORM_FONT, Word
 
 LIST_MARKER = re.compile(
@@ -52,13 +53,36 @@ class Line:
 
     def _join(self) -> str:
         words = self.words
-        if all(word.text[0].isascii() for word in words):  # no combining mark to join: the common case
+        if all(word.text[0].isascii() and not word.script for word in words):  # the common case
             return " ".join(word.text for word in words)
+        if any(word.script for word in words):
+            return scripts.plain(self.marked)
         out = words[0].text
         for word in words[1:]:
             # a combining mark (Arabic harakat, Hebrew points) set apart from its letter joins it
             out += word.text if unicodedata.category(word.text[0]) == "Mn" else f" {word.text}"
         return out
+
+    @property
+    def marked(self) -> str:
+        """The line's text with its superscripts and subscripts between `scripts` marks,
+        glued to what they follow where they were: for HTML and Markdown."""
+        words = self.words
+        if not any(word.script for word in words):
+            return self.text
+        out = ""
+        for i, word in enumerate(words):
+            text = f"{scripts.OPEN[word.script]}{word.text}{scripts.CLOSE[word.script]}" if word.script else word.text
+            out += text if not out or word.glued or self._touches_script(i) else f" {text}"
+        return out
+
+    def _touches_script(self, i: int) -> bool:
+        """Whether word `i` starts where the script before it ends: glued to it, though pdfium
+        (seeing a baseline move) put a break between them ("H₂" and "O")."""
+        before, word = self.words[i - 1], self.words[i]
+        if not before.script or self.rtl:
+            return False
+        return -0.1 * word.size <= word.box.x0 - before.box.x1 <= 0.1 * word.size
 
     @property
     def rotated(self) -> bool:
@@ -93,6 +117,11 @@ class Block:
     @property
     def text(self) -> str:
         return join_lines([line.text for line in self.lines])
+
+    @property
+    def marked(self) -> str:
+        """`text` with its scripts marked (see `Line.marked`)."""
+        return join_lines([line.marked for line in self.lines])
 
     @property
     def size(self) -> float:
@@ -186,7 +215,7 @@ def _make_line(words: list[Word], rtl: bool) -> Line:
         fonts[word.font] = fonts.get(word.font, 0) + n
     return Line(
         words=words,
-        box=union_all(w.box for w in words),
+        box=_line_box(words),
         size=round(weighted_size / max(chars, 1), 1),
         bold=bold * 2 > chars,
         italic=italic * 2 > chars,
@@ -195,6 +224,16 @@ def _make_line(words: list[Word], rtl: bool) -> Line:
         font=max(fonts, key=fonts.__getitem__),
         mixed_fonts=max(fonts.values()) * 2 <= chars,
     )
+
+
+def _line_box(words: list[Word]) -> Box:
+    """The words' box; a script's height is left out, since it hangs above or below the
+    line as far as its producer moved it, into the next line's white."""
+    box = union_all(w.box for w in words)
+    if not any(w.script for w in words) or all(w.script for w in words):
+        return box
+    band = union_all(w.box for w in words if not w.script)
+    return Box(box.x0, band.y0, box.x1, band.y1)
 
 
 def _top_left(line: Line) -> tuple[float, float]:
@@ -435,10 +474,12 @@ def _attach_scripts(rows: list[list[Word]]) -> list[list[Word]]:
     def attaches(small: list[Word], row: list[Word]) -> bool:
         top, bottom, tall, size = band(row)
         for word in small:
-            # a script is set smaller than its line: by glyph size (a mark at 80 % of it), or by box
+            # a script is set smaller than its line: by glyph size (a mark at 80 % of it), or by box;
+            # one cut from its base's token (see scripts) hangs as far as its producer dropped it
             if word.box.height >= 0.8 * tall and word.size > _SCRIPT_SIZE * size:
                 return False
-            if min(word.box.y1, bottom) - max(word.box.y0, top) < 0.6 * word.box.height:
+            inside = min(word.box.y1, bottom) - max(word.box.y0, top)
+            if inside < (0.3 if word.glued and word.script else 0.6) * word.box.height:
                 return False
             reach = 0.6 * max(word.size, 1.0)
             if not any(word.box.x0 - reach <= w.box.x1 and w.box.x0 - reach <= word.box.x1 for w in row):
