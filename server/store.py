@@ -170,11 +170,12 @@ class _HeldWrite:
     row: TaskRow | None = None  # set when it matched
 
 
-def _held_statement(keys: tuple[str, ...], size: int, postgres: bool) -> Update:
+def _held_statement(keys: tuple[str, ...], size: int, postgres: bool) -> PreparedRead:
     """UPDATE tasks SET <keys> FROM (VALUES (id, lease, values...), ...) WHERE each row is its own
     task, Processing under its own lease, RETURNING *: `size` held writes in one statement (a
-    CTE on SQLite, which takes no column names after a subquery's alias). Built once per shape;
-    batches are padded to a power of two with rows of NULLs, which match nothing."""
+    CTE on SQLite, which takes no column names after a subquery's alias). Built and compiled once
+    per shape (SQLAlchemy does not cache a statement with a VALUES list); batches are padded to
+    a power of two with rows of NULLs, which match nothing."""
     shape = (keys, size, postgres)
     statement = _HELD_STATEMENTS.get(shape)
     if statement is not None:
@@ -184,7 +185,7 @@ def _held_statement(keys: tuple[str, ...], size: int, postgres: bool) -> Update:
     rows = [tuple(bindparam(f"{c.name}_{i}", type_=c.type) for c in columns) for i in range(size)]
     table = values_of(*columns, name="held").data(rows)
     source = table if postgres else table.cte("held")
-    statement = (
+    statement = _HELD_STATEMENTS[shape] = PreparedRead(
         update(tasks)
         .where(tasks.c.id == source.c.g_id, tasks.c.lease_owner == source.c.g_lease)
         .where(tasks.c.status == Status.PROCESSING)
@@ -192,11 +193,10 @@ def _held_statement(keys: tuple[str, ...], size: int, postgres: bool) -> Update:
         .values(version=tasks.c.version + 1)
         .returning(*tasks.c)
     )
-    _HELD_STATEMENTS[shape] = statement
     return statement
 
 
-_HELD_STATEMENTS: dict[tuple[Any, ...], Update] = {}
+_HELD_STATEMENTS: dict[tuple[Any, ...], PreparedRead] = {}
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ class TaskStore:
             for key in keys:
                 params[f"v_{key}_{i}"] = write.values[key] if write else None
         statement = _held_statement(keys, size, self.db.is_postgres)
-        rows = [_row(m) for m in connection.execute(statement, params).mappings().all()]
+        rows = [_row(m) for m in statement.run(connection, params)]
         by_task = {write.claim.task.id: write for write in writes}
         for row in rows:
             write = by_task[row.id]
