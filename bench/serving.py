@@ -360,6 +360,13 @@ def main() -> None:
     parser.add_argument(
         "--processes", default="1", help="CHUNKD_API_PROCESSES values, e.g. 1,2: one server each, measured side by side"
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="LABEL:NAME=VALUE[,NAME=VALUE]: one more server of this checkout with these variables "
+        "(e.g. gc:CHUNKD_GC_THRESHOLD=50000), measured beside the others",
+    )
     parser.add_argument("--json", type=Path, help="also write every round here")
     args = parser.parse_args()
     cases = args.cases.split(",")
@@ -376,18 +383,25 @@ def main() -> None:
         assert echo.stdout is not None and echo.stdout.readline().strip() == b"ready"
         benches: dict[str, tuple[RunningServer, Unary]] = {}
         processes = args.processes.split(",")
+        servers: list[tuple[str, Path, dict[str, str]]] = []
         for root_label, root in roots.items():
             for count in processes if not root_label else ["1"]:  # the baseline: as it was
                 label = root_label or (f"{count} proc: " if len(processes) > 1 else "")
-                env = {"CHUNKD_LOG_LEVEL": "WARNING", "CHUNKD_API_PROCESSES": count}
-                if args.database == "postgresql":
-                    env["CHUNKD_DATABASE_URL"], drop = postgres_database()
-                    stack.callback(drop)
-                harness.ROOT = root  # where `chunkd serve` runs from
-                data = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "chunkd"
-                server = start_server(data, env, "--no-worker")
-                stack.callback(server.stop)
-                benches[label] = server, Unary(server, echo_address, finished_task(server), args.seconds, echo.pid)
+                servers.append((label, root, {"CHUNKD_API_PROCESSES": count}))
+        for variant in args.variant:
+            name, _, assignments = variant.partition(":")
+            extra = dict(assignment.split("=", 1) for assignment in assignments.split(","))
+            servers.append((f"{name}: ", harness.ROOT, {"CHUNKD_API_PROCESSES": "1", **extra}))
+        for label, root, variables in servers:
+            env = {"CHUNKD_LOG_LEVEL": "WARNING", **variables}
+            if args.database == "postgresql":
+                env["CHUNKD_DATABASE_URL"], drop = postgres_database()
+                stack.callback(drop)
+            harness.ROOT = root  # where `chunkd serve` runs from
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "chunkd"
+            server = start_server(data, env, "--no-worker")
+            stack.callback(server.stop)
+            benches[label] = server, Unary(server, echo_address, finished_task(server), args.seconds, echo.pid)
         for _ in range(args.rounds):
             for concurrency in CONCURRENCY:
                 if "echo" in cases:
