@@ -47,14 +47,16 @@ class _WrappedGeneric(grpc.GenericRpcHandler):
     def __init__(self, inner: grpc.GenericRpcHandler, chain: Sequence[WrappingInterceptor]) -> None:
         self._inner = inner
         self._chain = chain
-        self._wrapped: dict[str, grpc.RpcMethodHandler | None] = {}
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}  # the services' own methods only: a bounded set
 
     def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
-        method = details.method
-        if method not in self._wrapped:
+        found = self._wrapped.get(details.method)
+        if found is None:
             handler = self._inner.service(details)
-            self._wrapped[method] = None if handler is None else wrap_all(self._chain, handler, method)
-        return self._wrapped[method]
+            if handler is None:  # a name no service has is not remembered
+                return None
+            found = self._wrapped[details.method] = wrap_all(self._chain, handler, details.method)
+        return found
 
 
 class WrappingServer:
