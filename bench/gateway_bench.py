@@ -53,7 +53,13 @@ class HttpConnection:
 
 
 async def load_http(
-    host: str, port: int, path: str, key: str, seconds: float, concurrency: int = CONCURRENCY
+    host: str,
+    port: int,
+    path: str,
+    key: str,
+    seconds: float,
+    concurrency: int = CONCURRENCY,
+    cpu: Callable[[], float] | None = None,
 ) -> tuple[LoadResult, int]:
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: {key}\r\n\r\n".encode()
     pool: asyncio.Queue[HttpConnection] = asyncio.Queue()
@@ -70,7 +76,7 @@ async def load_http(
         finally:
             pool.put_nowait(connection)
 
-    result = await run_load(call, concurrency, seconds)
+    result = await run_load(call, concurrency, seconds, cpu=cpu)
     while not pool.empty():
         pool.get_nowait().writer.close()
     return result, size

@@ -39,7 +39,7 @@ from pathlib import Path
 import grpc
 
 from bench.gateway_bench import load_http
-from bench.load import LoadResult, median_result, run_load
+from bench.load import LoadResult, median_result, process_cpu, run_load
 from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from tests import harness
@@ -74,9 +74,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Unary:
-    def __init__(self, server: RunningServer, echo_address: str, task_id: str, seconds: float) -> None:
+    def __init__(
+        self, server: RunningServer, echo_address: str, task_id: str, seconds: float, echo_pid: int = 0
+    ) -> None:
         self.server = server
         self.echo_address = echo_address
+        assert server.process is not None
+        self.cpu = process_cpu(server.process.pid)
+        self.echo_cpu = process_cpu(echo_pid) if echo_pid else None
         self.task_id = task_id
         self.seconds = seconds
         self.pdf = small_pdf()
@@ -102,18 +107,23 @@ class Unary:
         payload = pb.GetTaskRequest(task_id=self.task_id, include_chunks=False).SerializeToString()
         async with self._channels(self.echo_address, concurrency) as channels:
             calls = itertools.cycle([channel.unary_unary("/bench.Echo/Echo") for channel in channels])
-            return await run_load(lambda: next(calls)(payload), concurrency, self.seconds)
+            return await run_load(lambda: next(calls)(payload), concurrency, self.seconds, cpu=self.echo_cpu)
 
     async def get(self, concurrency: int) -> LoadResult:
         async with self._channels(self.server.grpc_address, concurrency) as channels:
             stub = self._stubs(channels)
             request = pb.GetTaskRequest(task_id=self.task_id, include_chunks=False)
             metadata = auth(self.server.api_key)
-            return await run_load(lambda: stub().GetTask(request, metadata=metadata), concurrency, self.seconds)
+            return await run_load(
+                lambda: stub().GetTask(request, metadata=metadata), concurrency, self.seconds, cpu=self.cpu
+            )
 
     async def rest(self, concurrency: int) -> LoadResult:
         path = f"/api/v1/task/{self.task_id}?include_chunks=false"
-        result, _ = await load_http("127.0.0.1", self.server.http_port, path, self.server.api_key, self.seconds, concurrency)
+        server = self.server
+        result, _ = await load_http(
+            "127.0.0.1", server.http_port, path, server.api_key, self.seconds, concurrency, cpu=self.cpu
+        )
         return result
 
     async def create(self, concurrency: int) -> LoadResult:
@@ -127,7 +137,7 @@ class Unary:
                 task = await stub().CreateTask(request, metadata=metadata)
                 self.created.append(task.task_id)
 
-            return await run_load(call, concurrency, self.seconds)
+            return await run_load(call, concurrency, self.seconds, cpu=self.cpu)
 
     async def cancel(self, concurrency: int) -> LoadResult:
         pool = self.created[::-1]
@@ -139,7 +149,7 @@ class Unary:
                 if pool:
                     await stub().CancelTask(pb.CancelTaskRequest(task_id=pool.pop()), metadata=metadata)
 
-            return await run_load(call, concurrency, self.seconds, warmup=0, until=lambda: not pool)
+            return await run_load(call, concurrency, self.seconds, warmup=0, until=lambda: not pool, cpu=self.cpu)
 
 
 def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "", first: bool = True) -> list[str]:
@@ -152,8 +162,9 @@ def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "
         "cancel": "CancelTask (gRPC)",
     }
     lines = [
-        "| path | concurrency | req/s | p50 ms | p99 ms | errors | req/s vs echo | p50 vs gRPC GetTask |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| path | concurrency | req/s | p50 ms | p99 ms | errors | req/s vs echo | p50 vs gRPC GetTask "
+        "| server CPU µs/call | vs echo |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case, name in names.items():
         if case == "echo" and not first:
@@ -166,9 +177,12 @@ def unary_table(results: dict[tuple[str, int], list[LoadResult]], label: str = "
             get = median.get((label + "get", concurrency))
             vs_echo = f"{result.qps / echo.qps:.2f}" if echo and case != "echo" else "—"
             vs_get = f"{result.p50_ms / get.p50_ms:.2f}" if get and case == "rest" else "—"
+            cpu = statistics.median(r.cpu_us for r in results[(case if case == "echo" else label + case, concurrency)])
+            echo_cpu = statistics.median(r.cpu_us for r in results[("echo", concurrency)]) if echo else None
+            cpu_vs_echo = f"{cpu / echo_cpu:.2f}" if echo_cpu and case != "echo" else "—"
             lines.append(
                 f"| {label}{name} | {concurrency} | {result.qps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} | "
-                f"{result.errors} | {vs_echo} | {vs_get} |"
+                f"{result.errors} | {vs_echo} | {vs_get} | {cpu:,.0f} | {cpu_vs_echo} |"
             )
     return lines
 
@@ -346,6 +360,13 @@ def main() -> None:
     parser.add_argument(
         "--processes", default="1", help="CHUNKD_API_PROCESSES values, e.g. 1,2: one server each, measured side by side"
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="LABEL:NAME=VALUE[,NAME=VALUE]: one more server of this checkout with these variables "
+        "(e.g. gc:CHUNKD_GC_THRESHOLD=50000), measured beside the others",
+    )
     parser.add_argument("--json", type=Path, help="also write every round here")
     args = parser.parse_args()
     cases = args.cases.split(",")
@@ -362,18 +383,25 @@ def main() -> None:
         assert echo.stdout is not None and echo.stdout.readline().strip() == b"ready"
         benches: dict[str, tuple[RunningServer, Unary]] = {}
         processes = args.processes.split(",")
+        servers: list[tuple[str, Path, dict[str, str]]] = []
         for root_label, root in roots.items():
             for count in processes if not root_label else ["1"]:  # the baseline: as it was
                 label = root_label or (f"{count} proc: " if len(processes) > 1 else "")
-                env = {"CHUNKD_LOG_LEVEL": "WARNING", "CHUNKD_API_PROCESSES": count}
-                if args.database == "postgresql":
-                    env["CHUNKD_DATABASE_URL"], drop = postgres_database()
-                    stack.callback(drop)
-                harness.ROOT = root  # where `chunkd serve` runs from
-                data = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "chunkd"
-                server = start_server(data, env, "--no-worker")
-                stack.callback(server.stop)
-                benches[label] = server, Unary(server, echo_address, finished_task(server), args.seconds)
+                servers.append((label, root, {"CHUNKD_API_PROCESSES": count}))
+        for variant in args.variant:
+            name, _, assignments = variant.partition(":")
+            extra = dict(assignment.split("=", 1) for assignment in assignments.split(","))
+            servers.append((f"{name}: ", harness.ROOT, {"CHUNKD_API_PROCESSES": "1", **extra}))
+        for label, root, variables in servers:
+            env = {"CHUNKD_LOG_LEVEL": "WARNING", **variables}
+            if args.database == "postgresql":
+                env["CHUNKD_DATABASE_URL"], drop = postgres_database()
+                stack.callback(drop)
+            harness.ROOT = root  # where `chunkd serve` runs from
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "chunkd"
+            server = start_server(data, env, "--no-worker")
+            stack.callback(server.stop)
+            benches[label] = server, Unary(server, echo_address, finished_task(server), args.seconds, echo.pid)
         for _ in range(args.rounds):
             for concurrency in CONCURRENCY:
                 if "echo" in cases:
@@ -423,7 +451,7 @@ def main() -> None:
         args.json.write_text(
             json.dumps(
                 {
-                    "unary": {f"{k[0]}@{k[1]}": [r.__dict__ for r in v] for k, v in unary.items()},
+                    "unary": {f"{k[0]}@{k[1]}": [vars(r) for r in v] for k, v in unary.items()},
                     "watch": {f"{k[0]}{k[1]}": v for k, v in watch.items()},
                     "sse": {f"{k[0]}{k[1]}": v for k, v in sse.items()},
                 },

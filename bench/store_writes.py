@@ -1,5 +1,7 @@
 """Writes through TaskStore alone (no gRPC): N creates, then N cancels of those
-tasks, from `--concurrency` coroutines in one process.
+tasks, from `--concurrency` coroutines in one process; then the worker's side: N
+more tasks claimed, a progress report for each, then each finished (half succeed,
+half fail).
 
     .venv/bin/python -m bench.store_writes [--database URL] [--tasks 2000] [--concurrency 64]
 
@@ -56,9 +58,24 @@ async def main(url: str, count: int, concurrency: int) -> None:
     try:
         creates = await rate([lambda t=t: store.create(t) for t in tasks], concurrency)
         cancels = await rate([lambda t=t: store.cancel(t.id, "bench") for t in tasks], concurrency)
+        await rate([lambda: store.create(new_task()) for _ in range(count)], concurrency)
+        claims = await store.claim(count, 3600)
+        progress = await rate([lambda c=c: store.progress(c, "Layout", 1, 2) for c in claims], concurrency)
+        finishes = await rate(
+            [
+                (lambda c=c: store.succeed(c, output_key="out", page_count=2, message="Task succeeded"))
+                if i % 2
+                else (lambda c=c: store.fail(c, "Task failed"))
+                for i, c in enumerate(claims)
+            ],
+            concurrency,
+        )
     finally:
         await db.dispose()
-    print(f"{count} tasks, {concurrency} at a time: {creates:,.0f} creates/s, {cancels:,.0f} cancels/s")
+    print(
+        f"{count} tasks, {concurrency} at a time: {creates:,.0f} creates/s, {cancels:,.0f} cancels/s, "
+        f"{progress:,.0f} progress/s, {finishes:,.0f} succeed or fail/s"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 
 from protos import MAX_MESSAGE_BYTES, tasks_pb2, tasks_pb2_grpc
 from server import metrics, tls, tracing
@@ -27,6 +27,7 @@ from server.config import Settings
 from server.db import Database, connect
 from server.drain import Drain
 from server.events import EventBus
+from server.interceptors import WrappingInterceptor, WrappingServer
 from server.file_service import FileService
 from server.files import FileStore
 from server.peers import Peers
@@ -76,13 +77,13 @@ class Components:
         return UrlSigner(secret, self.public_url(), self.settings.signed_url_ttl)
 
 
-def interceptors(settings: Settings, drain: Drain, keys: KeyRing | None = None) -> list[grpc.aio.ServerInterceptor]:
+def interceptors(settings: Settings, drain: Drain, keys: KeyRing | None = None) -> list[WrappingInterceptor]:
     """Metrics outermost, so that refused calls are counted too. The rate limit is always
     there when keys are: a key may have a rate of its own without any in the settings. Tracing,
     when on, comes before metrics: the call's span holds everything the call does."""
     # Several processes on one port: each reply names its process (the `chunkd-process` trailer).
     tag = str(os.getpid()) if settings.api_processes > 1 else ""
-    chain: list[grpc.aio.ServerInterceptor] = [metrics.ServerInterceptor(drain, tag)]
+    chain: list[WrappingInterceptor] = [metrics.ServerInterceptor(drain, tag)]
     if tracing.enabled():
         from server.trace_grpc import ServerInterceptor as TracingInterceptor
 
@@ -98,7 +99,6 @@ def grpc_server(
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     settings = parts.settings
     server = grpc.aio.server(
-        interceptors=interceptors(settings, drain or Drain(), parts.keys),
         options=[
             ("grpc.max_receive_message_length", settings.max_file_size + 1024 * 1024),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -106,16 +106,19 @@ def grpc_server(
             ("grpc.so_reuseport", 1 if settings.api_processes > 1 else 0),
         ]
     )
+    # Every handler is wrapped by the interceptors once, as it is registered (not per call).
+    wrapping = WrappingServer(server, interceptors(settings, drain or Drain(), parts.keys))
     service = TaskService(settings, parts.store, bus, parts.keys, parts.blobs, Presenter(parts.blobs, parts.signer()))
-    tasks_pb2_grpc.add_TaskServiceServicer_to_server(service, server)
+    tasks_pb2_grpc.add_TaskServiceServicer_to_server(service, wrapping)
     files = FileService(settings, FileStore(parts.db), parts.keys, parts.blobs, parts.signer())
-    tasks_pb2_grpc.add_FileServiceServicer_to_server(files, server)
+    tasks_pb2_grpc.add_FileServiceServicer_to_server(files, wrapping)
     hooks = WebhookService(settings, WebhookStore(parts.db), parts.keys)
-    tasks_pb2_grpc.add_WebhookServiceServicer_to_server(hooks, server)
+    tasks_pb2_grpc.add_WebhookServiceServicer_to_server(hooks, wrapping)
     health_servicer = ReadyHealthServicer(Dependencies(parts.db, parts.blobs))
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, wrapping)
     names = (SERVICE_NAME, FILE_SERVICE_NAME, WEBHOOK_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
-    reflection.enable_server_reflection(names, server)
+    # enable_server_reflection picks the asyncio servicer only for a grpc.aio.Server itself.
+    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(reflection.aio.ReflectionServicer(names), wrapping)
     if tls.enabled(settings):
         server.add_secure_port(settings.grpc_address, tls.grpc_server_credentials(settings))
     else:

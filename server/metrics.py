@@ -164,9 +164,9 @@ class ServerInterceptor(WrappingInterceptor):
         self.drain = drain
         self.tag = tag  # when set, every unary reply carries it in a `chunkd-process` trailer
 
-    async def wrap(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
-        method = details.method.rsplit("/", 1)[-1]
-        return wrapped(handler, partial(self._unary, method, tag=self.tag), partial(self._stream, method))
+    def wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+        name = method.rsplit("/", 1)[-1]
+        return wrapped(handler, partial(self._unary, name, tag=self.tag), partial(self._stream, name))
 
     @staticmethod
     def _unary(method: str, behaviour: Unary, *, tag: str = "") -> Unary:

@@ -16,7 +16,7 @@ from typing import Any
 import grpc
 
 from server.auth import KeyRing, key_from_metadata
-from server.interceptors import WrappingInterceptor, wrapped
+from server.interceptors import Stream, Unary, WrappingInterceptor, wrapped
 
 log = logging.getLogger(__name__)
 MAX_BUCKETS = 100_000  # least recently seen keys are forgotten past this (a forgotten key starts full)
@@ -75,20 +75,32 @@ class RateLimitInterceptor(WrappingInterceptor):
             return 0.0
         return self.buckets.take(key, rate=own, burst=float(max(1, math.ceil(own))))
 
-    async def wrap(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
-        if not details.method.startswith(self.prefix):
+    def wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+        if not method.startswith(self.prefix):
             return handler
-        wait = await self._wait(key_from_metadata(details.invocation_metadata) or "")
-        if wait <= 0:
-            return handler
-        message = "Rate limit exceeded for this API key"
-        trailer = (("retry-after", retry_after(wait)),)
+        return wrapped(handler, self._unary, self._stream)
 
-        async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
+    async def _admit(self, context: grpc.aio.ServicerContext) -> None:
+        """Refuses the call (RESOURCE_EXHAUSTED, `retry-after`) when its key is over its rate."""
+        wait = await self._wait(key_from_metadata(context.invocation_metadata()) or "")
+        if wait > 0:
+            await context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                "Rate limit exceeded for this API key",
+                trailing_metadata=(("retry-after", retry_after(wait)),),
+            )
 
-        async def refuse_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, message, trailing_metadata=trailer)
-            yield  # pragma: no cover  makes this a generator
+    def _unary(self, behaviour: Unary) -> Unary:
+        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            await self._admit(context)
+            return await behaviour(request, context)
 
-        return wrapped(handler, lambda _: refuse, lambda _: refuse_stream)
+        return call
+
+    def _stream(self, behaviour: Stream) -> Stream:
+        async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            await self._admit(context)
+            async for item in behaviour(request, context):
+                yield item
+
+        return call

@@ -28,6 +28,7 @@ from server.events import Event, EventBus
 from server.files import FileStore, file_id_of
 from server.models import FILE_NAME_MAX_LENGTH, TaskRow, utcnow
 from server.pipeline import detect
+from server.offload import Offload
 from server.presenter import Presenter
 from server.quotas import Quota, QuotaExceeded, precheck
 from server.quotas import check as check_quota
@@ -40,8 +41,8 @@ MAX_PAGE_SIZE = 1000
 MAX_WAIT_SECONDS = 300
 MAX_URL_LENGTH = 8192  # what common HTTP servers accept in a request line
 MAX_PAGE_TOKEN_LENGTH = 200  # a cursor is a timestamp and a task id
-# A file this small is written (to the page cache) in less time than a hop to a thread takes.
-INLINE_WRITE_BYTES = 64 * 1024
+# Files this small that arrive together are written by one hop to a thread (server/offload.py).
+BATCHED_WRITE_BYTES = 64 * 1024
 
 Request = TypeVar("Request")
 Response = TypeVar("Response")
@@ -134,6 +135,7 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
         self.blobs = blobs
         self.presenter = presenter
         self.files = FileStore(store.db)
+        self._small_writes = Offload("blob-write")
 
     async def _owner(self, context: grpc.aio.ServicerContext) -> str:
         return await self.keys.owner(key_from_metadata(context.invocation_metadata()))
@@ -175,8 +177,8 @@ class TaskService(tasks_pb2_grpc.TaskServiceServicer):
             raise UnsupportedFileType(mime_type)
         task_id = str(uuid.uuid4())
         input_key = f"{task_prefix(task_id)}/input/{safe_file_name(file_name)}"
-        if len(data) <= INLINE_WRITE_BYTES and self.blobs.local:
-            self.blobs.put_bytes(input_key, data)
+        if len(data) <= BATCHED_WRITE_BYTES and self.blobs.local:
+            await self._small_writes.run(functools.partial(self.blobs.put_bytes, input_key, data))
         else:
             await asyncio.to_thread(self.blobs.put_bytes, input_key, data)
         with tracing.span("chunkd.task.create", {"chunkd.task_id": task_id, "chunkd.mime_type": mime_type}):

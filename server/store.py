@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, delete, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import String, and_, bindparam, case, cast, column, delete, func, insert, or_, select, text
+from sqlalchemy import tuple_, update
+from sqlalchemy import values as values_of
 from sqlalchemy import Connection, RowMapping, Select, Update
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -47,6 +49,7 @@ QUEUE_CHANNEL = "chunkd_queued"  # a task became Starting: idle workers claim at
 PENDING_EVENTS = "chunkd_pending_events"  # connection.info key
 PENDING_CREATES = "chunkd_pending_creates"  # connection.info key: new task rows not yet INSERTed
 PENDING_CANCELS = "chunkd_pending_cancels"  # connection.info key: cancels not yet UPDATEd, by task id
+PENDING_HELD = "chunkd_pending_held"  # connection.info key: the worker's writes not yet UPDATEd, by task id
 QUEUED = "chunkd_queued"  # connection.info key: the transaction that queued a task
 
 
@@ -156,6 +159,46 @@ def _cancel_statement(postgres: bool) -> Update:
 _CANCEL_STATEMENTS: dict[bool, Update] = {}
 
 
+@dataclass
+class _HeldWrite:
+    """A compare-and-set under a worker's lease (progress, succeed, fail, release), waiting for
+    the batch's one UPDATE of the writes that set the same columns."""
+
+    claim: Claim
+    values: dict[str, Any]
+    then: Callable[[Connection, TaskRow], None] | None = None  # run in the transaction when it matched
+    row: TaskRow | None = None  # set when it matched
+
+
+def _held_statement(keys: tuple[str, ...], size: int, postgres: bool) -> PreparedRead:
+    """UPDATE tasks SET <keys> FROM (VALUES (id, lease, values...), ...) WHERE each row is its own
+    task, Processing under its own lease, RETURNING *: `size` held writes in one statement (a
+    CTE on SQLite, which takes no column names after a subquery's alias). Built and compiled once
+    per shape (SQLAlchemy does not cache a statement with a VALUES list); batches are padded to
+    a power of two with rows of NULLs, which match nothing."""
+    shape = (keys, size, postgres)
+    statement = _HELD_STATEMENTS.get(shape)
+    if statement is not None:
+        return statement
+    columns = [column("g_id", String), column("g_lease", String)]
+    columns += [column(f"v_{key}", tasks.c[key].type) for key in keys]
+    rows = [tuple(bindparam(f"{c.name}_{i}", type_=c.type) for c in columns) for i in range(size)]
+    table = values_of(*columns, name="held").data(rows)
+    source = table if postgres else table.cte("held")
+    statement = _HELD_STATEMENTS[shape] = PreparedRead(
+        update(tasks)
+        .where(tasks.c.id == source.c.g_id, tasks.c.lease_owner == source.c.g_lease)
+        .where(tasks.c.status == Status.PROCESSING)
+        .values({tasks.c[key]: source.c[f"v_{key}"] for key in keys})
+        .values(version=tasks.c.version + 1)
+        .returning(*tasks.c)
+    )
+    return statement
+
+
+_HELD_STATEMENTS: dict[tuple[Any, ...], PreparedRead] = {}
+
+
 @dataclass(frozen=True)
 class ListQuery:
     owner: str
@@ -259,29 +302,80 @@ class TaskStore:
         return rows  # type: ignore[no-any-return]
 
     def _flush_pending(self, connection: Connection) -> None:
-        """The batch's new tasks in one INSERT and its cancels in one UPDATE (one
-        round trip each, not one per write); run before any other write or read of
-        tasks in the transaction, so that it sees them."""
+        """The batch's new tasks in one INSERT, its cancels in one UPDATE and the worker's
+        writes in one UPDATE per set of columns (one round trip each, not one per write);
+        run before any other write or read of tasks in the transaction, so that it sees them."""
         transaction, rows = connection.info.pop(PENDING_CREATES, (None, []))
         if rows and transaction is connection.get_transaction():
             connection.execute(insert(tasks), rows)
         transaction, cancels = connection.info.pop(PENDING_CANCELS, (None, {}))
         if cancels and transaction is connection.get_transaction():
             self._cancel_together(connection, cancels)
+        transaction, held = connection.info.pop(PENDING_HELD, (None, {}))
+        if held and transaction is connection.get_transaction():
+            shapes: dict[tuple[str, ...], list[_HeldWrite]] = {}
+            for write in held.values():
+                shapes.setdefault(tuple(sorted(write.values)), []).append(write)
+            for keys, writes in shapes.items():
+                self._held_together(connection, keys, writes)
+
+    def _pending(self, connection: Connection, key: str, task_id: str) -> dict[str, Any]:
+        """This transaction's queue under `key` (cancels or held writes), which `task_id` may
+        join: when any queue already has a write of that task, they all run first, so that
+        the new write sees it, as it would in arrival order."""
+        current = connection.get_transaction()
+        queues = [connection.info.get(name, (None, {})) for name in (PENDING_CANCELS, PENDING_HELD)]
+        if any(transaction is current and task_id in queue for transaction, queue in queues):
+            self._flush_pending(connection)
+        transaction, queue = connection.info.get(key, (None, {}))
+        if transaction is not current:  # none yet, or left by a transaction that rolled back
+            queue = {}
+            connection.info[key] = (current, queue)
+        return queue  # type: ignore[no-any-return]
 
     def _queue_cancel(self, connection: Connection, cancel: _Cancel) -> _Cancel:
         """A cancel joins the batch's one UPDATE; a second cancel of the same task
         runs after the first's UPDATE, so it sees the first one's change."""
         cancel.row = None  # a batch run again write by write starts over
-        transaction, pending = connection.info.get(PENDING_CANCELS, (None, {}))
-        if transaction is not connection.get_transaction():  # left by a transaction that rolled back
-            pending = {}
-        elif cancel.task_id in pending:
-            self._flush_pending(connection)
-            pending = {}
-        pending[cancel.task_id] = cancel
-        connection.info[PENDING_CANCELS] = (connection.get_transaction(), pending)
+        self._pending(connection, PENDING_CANCELS, cancel.task_id)[cancel.task_id] = cancel
         return cancel
+
+    def _queue_held(self, connection: Connection, write: _HeldWrite) -> _HeldWrite:
+        write.row = None  # a batch run again write by write starts over
+        self._pending(connection, PENDING_HELD, write.claim.task.id)[write.claim.task.id] = write
+        return write
+
+    def _held_together(self, connection: Connection, keys: tuple[str, ...], writes: list[_HeldWrite]) -> None:
+        """One UPDATE for the batch's held writes that set `keys`: each matches only its own
+        task, Processing under its own lease, as its compare-and-set alone would."""
+        size = 1 << (len(writes) - 1).bit_length()
+        params: dict[str, Any] = {}
+        for i in range(size):
+            write = writes[i] if i < len(writes) else None
+            params[f"g_id_{i}"] = write.claim.task.id if write else None
+            params[f"g_lease_{i}"] = write.claim.token if write else None
+            for key in keys:
+                params[f"v_{key}_{i}"] = write.values[key] if write else None
+        statement = _held_statement(keys, size, self.db.is_postgres)
+        rows = [_row(m) for m in statement.run(connection, params)]
+        by_task = {write.claim.task.id: write for write in writes}
+        for row in rows:
+            write = by_task[row.id]
+            write.row = row
+            if write.then is not None:
+                write.then(connection, row)
+        self._record(connection, rows, EventKind.CHANGED)
+
+    async def _held_cas(
+        self, claim: Claim, values: dict[str, Any], then: Callable[[Connection, TaskRow], None] | None = None
+    ) -> TaskRow | None:
+        """A compare-and-set under `claim`'s lease, in one UPDATE with the batch's others of its
+        kind; `then` runs in the same transaction when it matched."""
+        write = _HeldWrite(claim, values, then)
+        await self.db.transaction(lambda connection: self._queue_held(connection, write))
+        if write.row is not None:
+            self._committed()
+        return write.row
 
     def _cancel_together(self, connection: Connection, cancels: dict[str, _Cancel]) -> None:
         """One UPDATE for every cancel of the batch: each matches only its own
@@ -525,10 +619,8 @@ class TaskStore:
         return await self.db.transaction(work) == 1
 
     async def progress(self, claim: Claim, stage: str, done: int, total: int) -> bool:
-        rows = await self._cas(
-            self._held(claim), {"progress_stage": stage, "pages_done": done, "pages_total": total}
-        )
-        return bool(rows)
+        row = await self._held_cas(claim, {"progress_stage": stage, "pages_done": done, "pages_total": total})
+        return row is not None
 
     async def succeed(self, claim: Claim, *, output_key: str, page_count: int, message: str) -> TaskRow | None:
         values = _finish_values(claim.task, Status.SUCCEEDED, message, utcnow())
@@ -539,16 +631,12 @@ class TaskStore:
             pages_done=page_count,
             pages_total=page_count,
         )
-        guard = self._held(claim)
 
-        def work(connection: Connection) -> list[TaskRow]:
-            rows = self._guarded(connection, guard, values)
-            if rows:  # the pages count against the owner's daily quota only when the task is theirs
-                count_pages(connection, claim.task.owner, page_count)
-            return rows
+        def counted(connection: Connection, _: TaskRow) -> None:
+            # The pages count against the owner's daily quota only when the task is theirs.
+            count_pages(connection, claim.task.owner, page_count)
 
-        rows = await self._commit(work)
-        return rows[0] if rows else None
+        return await self._held_cas(claim, values, counted)
 
     async def fail(self, claim: Claim, message: str, *, page_count: int = 0) -> TaskRow | None:
         """`page_count`: the pages this run counted before failing (0 = not counted),
@@ -556,16 +644,13 @@ class TaskStore:
         values = _finish_values(claim.task, Status.FAILED, message, utcnow())
         if page_count:
             values["page_count"] = page_count
-        rows = await self._cas(self._held(claim), values)
-        return rows[0] if rows else None
+        return await self._held_cas(claim, values)
 
     async def release(self, claim: Claim, message: str) -> TaskRow | None:
         """Give the task back to the queue, e.g. when the worker is shutting down."""
-        rows = await self._cas(
-            self._held(claim),
-            {"status": Status.STARTING, "message": message, "lease_owner": None, "lease_expires_at": None},
+        return await self._held_cas(
+            claim, {"status": Status.STARTING, "message": message, "lease_owner": None, "lease_expires_at": None}
         )
-        return rows[0] if rows else None
 
     async def live_leases(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of these (task id, lease) pairs are still held and unexpired."""

@@ -31,10 +31,10 @@ def _finish(span: Any, code: grpc.StatusCode | None) -> None:
 
 
 class ServerInterceptor(WrappingInterceptor):
-    async def wrap(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
-        if details.method.startswith(UNTRACED):
+    def wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+        if method.startswith(UNTRACED):
             return handler
-        return wrapped(handler, partial(self._unary, details.method), partial(self._stream, details.method))
+        return wrapped(handler, partial(self._unary, method), partial(self._stream, method))
 
     @staticmethod
     def _unary(full_method: str, behaviour: Unary) -> Unary:

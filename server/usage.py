@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, select
+from sqlalchemy import Connection, Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.models import PageUsageRow
@@ -33,14 +33,25 @@ def count_pages(connection: Connection, owner: str, pages: int, day: date | None
     """Adds `pages` to the owner's count for the day (an upsert, in the caller's transaction)."""
     if pages <= 0:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(page_usage).values(owner=owner, day=day or today(), pages=pages)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[page_usage.c.owner, page_usage.c.day],
-            set_={"pages": page_usage.c.pages + statement.excluded.pages},
+    connection.execute(_upsert(connection.dialect.name), {"owner": owner, "day": day or today(), "pages": pages})
+
+
+def _upsert(dialect_name: str) -> Any:
+    """Built once per dialect, with bound parameters: building the statement cost more than running it."""
+    statement = _UPSERTS.get(dialect_name)
+    if statement is None:
+        dialect = postgresql if dialect_name == "postgresql" else sqlite
+        insert = dialect.insert(page_usage).values(
+            owner=bindparam("owner"), day=bindparam("day"), pages=bindparam("pages")
         )
-    )
+        statement = _UPSERTS[dialect_name] = insert.on_conflict_do_update(
+            index_elements=[page_usage.c.owner, page_usage.c.day],
+            set_={"pages": page_usage.c.pages + insert.excluded.pages},
+        )
+    return statement
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 def prune(connection: Connection, keep_days: int = KEEP_DAYS) -> int:

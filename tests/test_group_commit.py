@@ -18,6 +18,7 @@ from server.db import Database, connect
 from server.errors import InvalidState, TaskNotFound
 from server.models import TaskRow, utcnow
 from server.store import TaskStore, events
+from server.usage import usage_of
 from tests.test_postgres import ADMIN_DSN, _admin
 
 
@@ -128,6 +129,11 @@ def _statements(db: Database, verb: str) -> list[str]:
     return seen
 
 
+def _held_updates(statements: list[str]) -> list[str]:
+    """The UPDATEs of the worker's writes among `statements` (after WITH on SQLite)."""
+    return [s for s in statements if "UPDATE tasks" in s and "held" in s]
+
+
 def test_cancels_that_arrive_together_are_one_update_and_each_wins_or_loses_by_its_own_row(url: str) -> None:
     """In one batch: a new task cancelled three times (one wins), a task that expires an hour
     after it finishes, a task already Processing, another owner's task, an id that does not
@@ -226,5 +232,88 @@ def test_two_replicas_cancelling_the_same_tasks_at_once_cancel_each_once(url: st
         finally:
             await first.dispose()
             await second.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_the_workers_writes_arriving_together_are_one_update_each_kind_and_a_stale_lease_is_refused(url: str) -> None:
+    """Progress, succeed and fail of many tasks in one batch: one UPDATE each, every one matching
+    only its own task under its own lease. A worker whose lease was lost (the task requeued and
+    claimed again by another) has each of its writes refused, batched or not."""
+
+    async def scenario() -> None:
+        db = connect(url)
+        await db.create_tables()
+        store = TaskStore(db)
+        await asyncio.gather(*(store.create(_task()) for _ in range(3)))
+        stale = await store.claim(3, -1)  # their leases already expired
+        assert len(await store.requeue_lost(max_attempts=5)) == 3
+        current = await store.claim(3, 60)
+        assert {c.task.id for c in current} == {c.task.id for c in stale}
+        await asyncio.gather(*(store.create(_task()) for _ in range(30)))
+        claims = await store.claim(30, 60)
+        progressing, succeeding, failing = claims[:10], claims[10:20], claims[20:]
+        statements = _statements(db, "")
+        before = await _event_count(db)
+        try:
+            outcomes = await asyncio.gather(
+                *(store.progress(c, "Layout", 2, 5) for c in progressing),
+                store.progress(stale[0], "Layout", 1, 5),
+                *(store.succeed(c, output_key=f"out/{c.task.id}", page_count=3, message="done") for c in succeeding),
+                store.succeed(stale[1], output_key="stale", page_count=3, message="done"),
+                *(store.fail(c, "broken") for c in failing),
+                store.fail(stale[2], "stale"),
+            )
+            assert outcomes[:10] == [True] * 10 and outcomes[10] is False
+            succeeded = outcomes[11:21]
+            assert [t.id for t in succeeded] == [c.task.id for c in succeeding]  # each its own row
+            assert all(t.status == Status.SUCCEEDED and t.output_key == f"out/{t.id}" for t in succeeded)
+            assert outcomes[21] is None
+            assert [t.status for t in outcomes[22:32]] == [Status.FAILED] * 10 and outcomes[32] is None
+            assert len(_held_updates(statements)) == 3  # one per kind
+            for c in progressing:
+                task = await store.get(c.task.id, "alice")
+                assert (task.progress_stage, task.pages_done, task.status) == ("Layout", 2, Status.PROCESSING)
+                assert task.version == c.task.version + 1
+            for claim in current:
+                still = await store.get(claim.task.id, "alice")
+                assert still.status == Status.PROCESSING and still.lease_owner == claim.token
+                assert still.progress_stage == "Starting" and still.output_key is None
+            assert await _event_count(db) == before + 30
+            (usage,) = await db.fetch(usage_of("alice"))
+            assert usage["pages"] == 30  # ten tasks of three pages; the stale success counted nothing
+        finally:
+            await db.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_a_workers_writes_to_one_task_in_one_batch_run_in_arrival_order(url: str) -> None:
+    """Progress then success of one task both hold; success then progress: the progress comes
+    after the task finished, and is refused, as it would be in transactions of their own."""
+
+    async def scenario() -> None:
+        db = connect(url)
+        await db.create_tables()
+        store = TaskStore(db)
+        await asyncio.gather(store.create(_task()), store.create(_task()))
+        first, second = await store.claim(2, 60)
+        statements = _statements(db, "")
+        try:
+            progressed, done = await asyncio.gather(
+                store.progress(first, "Tables", 1, 1),
+                store.succeed(first, output_key="out", page_count=1, message="done"),
+            )
+            assert progressed is True and done is not None and done.status == Status.SUCCEEDED
+            assert done.version == first.task.version + 2
+            done, progressed = await asyncio.gather(
+                store.succeed(second, output_key="out", page_count=1, message="done"),
+                store.progress(second, "Tables", 1, 1),
+            )
+            assert done is not None and progressed is False
+            assert (await store.get(second.task.id, "alice")).progress_stage == "Done"
+            assert len(_held_updates(statements)) == 4  # the second write of a task in a batch runs after the first's UPDATE
+        finally:
+            await db.dispose()
 
     asyncio.run(scenario())
