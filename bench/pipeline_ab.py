@@ -9,7 +9,9 @@ from them, and the median CPU time of a pass (all threads, and the processes the
 pipeline started: its page-drawing process, read from /proc).
 
 With `--concurrent N`, N processes per checkout run their pass at once (as the worker's
-pipeline slots do), and a pass is timed until the last of them is done: throughput.
+pipeline slots do), and a pass is timed until the last of them is done: throughput. Each
+draws its page images where the worker would have a task draw them with N tasks running
+(`server.worker.draws_apart`), in a checkout that makes that choice.
 
 Usage: python bench/pipeline_ab.py [--rounds N] [--low-res] [--concurrent N] NAME=CHECKOUT NAME=CHECKOUT ...
 (a checkout is a directory with this repository's tree and a .venv; e.g. a
@@ -36,6 +38,11 @@ from pathlib import Path
 sys.path.insert(0, ".")
 from server.configuration import defaults
 from server.pipeline import process
+try:  # the worker's choice for a task that starts while argv[2] tasks run (itself included)
+    from server.worker import draws_apart
+    options = {"draw_apart": draws_apart(int(sys.argv[2]))}
+except ImportError:  # a checkout from before the choice
+    options = {}
 pdfs = sorted(Path(sys.argv[1]).glob("*.pdf"))
 def children_cpu():
     # CPU seconds of the live child processes (a page-drawing process), from /proc
@@ -58,7 +65,7 @@ def run(high):
         config = defaults()
         config.high_resolution = high
         with tempfile.TemporaryDirectory() as workdir:
-            pages += process(pdf, "application/pdf", config, Path(workdir), lambda *_: None).output.page_count
+            pages += process(pdf, "application/pdf", config, Path(workdir), lambda *_: None, **options).output.page_count
     return pages
 print(run(True), flush=True)
 for line in sys.stdin:
@@ -83,7 +90,13 @@ def main() -> None:
         name, _, directory = spec.partition("=")
         workers[name] = [
             subprocess.Popen(
-                [str(Path(directory) / ".venv" / "bin" / "python"), "-c", _WORKER, str(args.corpus / "pdf")],
+                [
+                    str(Path(directory) / ".venv" / "bin" / "python"),
+                    "-c",
+                    _WORKER,
+                    str(args.corpus / "pdf"),
+                    str(args.concurrent),
+                ],
                 cwd=directory,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

@@ -19,7 +19,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,19 @@ class Job:
     mime_type: str
     configuration: pb.Configuration  # resolved when the task was created or updated
     workdir: Path
+    draw_apart: bool = True  # page images drawn in a drawing process (`draws_apart`)
+
+
+def draws_apart(running: int) -> bool:
+    """Whether a task that starts while `running` tasks of this worker run (itself included)
+    draws its page images in a drawing process beside its pipeline process: only while a
+    core would otherwise idle. That process parses each page and its fonts again, so once
+    every core runs a task it costs throughput (bench/README.md, issue 9)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return running < cores
 
 
 @dataclass(frozen=True)
@@ -125,7 +138,7 @@ def run_job(job: Job) -> JobResult:
 
     report(STARTED, 0, 0)
     try:
-        result = process(job.input_path, job.mime_type, job.configuration, job.workdir, report)
+        result = process(job.input_path, job.mime_type, job.configuration, job.workdir, report, job.draw_apart)
     except ChunkdError as exc:
         return JobResult(output=None, pdf_path=None, message=exc.message, failed=True, page_count=counted)
     except MemoryError:
@@ -445,6 +458,7 @@ class Worker:
         stalls past page_timeout or the task passes its deadline."""
         assert self._relay is not None  # made in run(), before the first claim
         slot = await self._slots.get()
+        job = replace(job, draw_apart=draws_apart(self.settings.worker_processes - self._slots.qsize()))
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(slot.executor, run_job, job)
         try:

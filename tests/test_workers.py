@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from protos import tasks_pb2 as pb
 from protos import tasks_pb2_grpc
 from server.db import connect
 from server.models import TaskEventRow
+from server.worker import draws_apart
 from tests.documents import long_pdf
 from tests.harness import RunningServer, start_server
 from tests.support import auth, create, open_channel, server_settings, wait_until
@@ -215,3 +217,16 @@ def test_a_pipeline_process_whose_worker_died_before_it_started_leaves_at_once()
         [sys.executable, "-c", _ORPHANED_AT_START], cwd=root, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 1 and "stayed" not in done.stdout, done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2, reason="two cores")
+def test_a_task_draws_its_pages_apart_only_while_a_core_would_otherwise_idle() -> None:
+    """Alone on two cores it draws in a drawing process; with a second task, or on one core, in-process."""
+    cores = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, sorted(cores)[:2])
+        assert [draws_apart(running) for running in (1, 2, 3)] == [True, False, False]
+        os.sched_setaffinity(0, sorted(cores)[:1])
+        assert not draws_apart(1)
+    finally:
+        os.sched_setaffinity(0, cores)

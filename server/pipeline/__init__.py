@@ -31,10 +31,14 @@ def process(
     config: pb.Configuration,
     workdir: Path,
     progress: ProgressFn,
+    draw_apart: bool = True,
 ) -> PipelineResult:
     """`config` is resolved (server.configuration.resolve): the pipeline applies no defaults.
+    `draw_apart`: page images are drawn in a drawing process beside this one (faster while a
+    core is free), else in this process (less CPU in all: pages are parsed once); the output
+    is the same either way.
     Raises server.errors.PipelineError with a readable message when the document
     cannot be read, InvalidArgument for a tokenizer that cannot be loaded offline."""
     from server.pipeline.run import run
 
-    return run(input_path, mime_type, config, workdir, progress)
+    return run(input_path, mime_type, config, workdir, progress, draw_apart)

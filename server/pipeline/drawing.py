@@ -32,7 +32,6 @@ import sys
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from pypdfium2 import raw
 from server.errors import PipelineError
 from server.pipeline import limits
 from server.pipeline.geometry import Box
-from server.pipeline.images import PageImage, page_path, render_page, save_crop, write_jpeg
+from server.pipeline.images import Drawn, PageImage, page_path, render_page, save_crop, write_jpeg
 
 KEEP = 64 << 20  # bytes of bitmaps held for crops: a letter page at 144 dpi takes 7.8 MB
 _ROOT = str(Path(__file__).resolve().parent.parent.parent)
@@ -54,17 +53,6 @@ _PR_SET_PDEATHSIG = 1
 
 class DrawingFailed(Exception):
     """pdfium or the JPEG writer failed on a page, in the drawing process (`repr` of the error there)."""
-
-
-@dataclass(slots=True)
-class Drawn:
-    """A page drawn by the drawing process; `image` only when the pipeline asked for the pixels (OCR)."""
-
-    index: int
-    dpi: float
-    rotation: int
-    image: Image.Image | None
-    path: str  # workdir-relative
 
 
 Failure = tuple[str, str]  # ("pipeline" | "memory" | "error", message)
@@ -193,6 +181,11 @@ class PageImages:
         self._drawer.request("open", str(pdf), str(workdir), limits.current(), KEEP if keep is None else keep)
         self._early: dict[int, tuple[float, int, bool, Future[Drawn]]] = {}
         self._writes: deque[Future[Failure | None]] = deque()
+        self.pdfium_lock = threading.Lock()  # as `InProcessImages`': this process's pdfium is the pipeline's alone
+
+    def hold(self, index: int, page: pdfium.PdfPage) -> bool:
+        """False: the page the text pass loaded is of no use to another process's pdfium."""
+        return False
 
     def prepare(self, index: int, dpi: float, rotation: int, pixels: bool = False) -> None:
         """Ask for page `index` (0-based) before its turn; `pixels`: the bitmap comes back too.

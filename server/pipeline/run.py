@@ -4,7 +4,8 @@ convert (office/image → PDF) → extract every page's text layer (cheap, kept 
 small records) → document statistics (body font, heading sizes, running
 headers) → per page: render, OCR where needed, layout, segments, crops → chunk.
 Page images are drawn and written by a drawing process beside this one
-(`server.pipeline.drawing`), which holds a bounded number of bitmaps.
+(`server.pipeline.drawing`), which holds a bounded number of bitmaps, or, when the worker
+says every core is busy, on threads of this process (`images.InProcessImages`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from server.pipeline.convert import (
     spreadsheet_to_html,
 )
 from server.pipeline.geometry import Box
-from server.pipeline.drawing import Drawn, PageImages
-from server.pipeline.images import HIGH_DPI, LOW_DPI, crop_path, is_blank, page_path
+from server.pipeline.drawing import PageImages
+from server.pipeline.images import HIGH_DPI, LOW_DPI, Drawn, InProcessImages, crop_path, is_blank, page_path
 from server.pipeline.office.document import NATIVE, process_office
 from server.pipeline.pdf import garbled
 from server.pipeline.pdf.extract import PageContent, Word, extract_loaded
@@ -173,7 +174,7 @@ class _Document:
     namespace: uuid.UUID
     notes: Notes
     progress: ProgressFn
-    images: PageImages
+    images: PageImages | InProcessImages
     pages: list[pb.Page] = field(default_factory=list)
     # page number → garbled.judge: the page suspect, or its words to read again; asked several times a page
     judged: dict[int, tuple[bool, list[Word]]] = field(default_factory=dict)
@@ -379,11 +380,15 @@ KEEP_PAGES = 150  # up to this many pages keep their extracted text between the 
 def _read(doc: _Document, index: int) -> tuple[PageContent, list[Line]] | None:
     """Page `index`'s text layer, or None when the page is broken and Continue skips it."""
     try:
-        page = doc.pdf[index]
-        try:
-            content = extract_loaded(doc.pdf, page, index)
-        finally:
-            page.close()
+        with doc.images.pdfium_lock:  # in-process, the page-image thread may be drawing
+            page = doc.pdf[index]
+            try:
+                content = extract_loaded(doc.pdf, page, index)
+            except BaseException:
+                page.close()
+                raise
+            if not doc.images.hold(index, page):  # in-process, drawn soon: not loaded twice
+                page.close()
         return content, build_lines(content.words)
     except Exception as exc:  # pdfium or a hostile page: Fail or Continue decides
         _page_failure(index + 1, exc, doc.config, doc.notes)
@@ -463,7 +468,12 @@ def _text_document(
 
 
 def run(
-    input_path: Path, mime_type: str, config: pb.Configuration, workdir: Path, progress: ProgressFn
+    input_path: Path,
+    mime_type: str,
+    config: pb.Configuration,
+    workdir: Path,
+    progress: ProgressFn,
+    draw_apart: bool = True,
 ) -> PipelineResult:
     """See `server.pipeline.process`."""
     if mime_type not in detect.SUPPORTED:
@@ -505,7 +515,8 @@ def run(
             pdf_path = input_path
         pdf = open_pdf(pdf_path)
         try:
-            doc = _Document(pdf, config, workdir, namespace, notes, progress, PageImages(pdf_path, workdir))
+            images = PageImages(pdf_path, workdir) if draw_apart else InProcessImages(pdf, workdir)
+            doc = _Document(pdf, config, workdir, namespace, notes, progress, images)
             try:
                 segments = _process_pdf(doc)
             finally:

@@ -10,10 +10,13 @@ from server.configuration import resolve
 from server.pipeline import PipelineResult, detect, process
 
 
-def run_pipeline(path: Path, workdir: Path, partial: pb.Configuration | None = None) -> PipelineResult:
+def run_pipeline(
+    path: Path, workdir: Path, partial: pb.Configuration | None = None, draw_apart: bool = True
+) -> PipelineResult:
     config = resolve(partial or pb.Configuration())
     stages: list[tuple[str, int, int]] = []
-    result = process(path, detect.sniff(path.read_bytes()), config, workdir, lambda *s: stages.append(s))
+    report = lambda *s: stages.append(s)  # noqa: E731
+    result = process(path, detect.sniff(path.read_bytes()), config, workdir, report, draw_apart)
     result.stages = stages  # type: ignore[attr-defined]
     return result
 

@@ -1,7 +1,9 @@
 """Page images and crops, drawn by a drawing process beside the pipeline: the pages drawn
 ahead of their turn (while later pages' text layers are still read) come out exactly as
 a page drawn on its own does; a page that cannot be drawn fails readably; the drawing
-process outlives a failed document and dies with its pipeline process."""
+process outlives a failed document and dies with its pipeline process. Drawn in the
+pipeline process instead (when the worker's cores are all busy), every output and file
+is the same, byte for byte."""
 
 from __future__ import annotations
 
@@ -198,3 +200,32 @@ def test_a_killed_pipeline_process_takes_its_drawing_process_with_it() -> None:
             break
         time.sleep(0.1)
     assert _gone(drawer)
+
+
+def _files(workdir: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(workdir)): path.read_bytes() for path in sorted(workdir.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("high_resolution", [True, False])
+def test_a_document_drawn_in_process_is_byte_for_byte_the_one_drawn_by_a_drawing_process(
+    tmp_path: Path, high_resolution: bool
+) -> None:
+    pages = [
+        _sideways_page,
+        pdfs.headings_page,
+        _blank_page,
+        pdfs.ruled_table_page,
+        pdfs.two_column_page,
+        pdfs.rotated_page,
+        *[pdfs.running_header_page(n) for n in range(1, 4)],
+        pdfs.ruled_table_page,
+    ]
+    pdf = pdfs.build(tmp_path / "mixed.pdf", *pages)
+    config = pb.Configuration(high_resolution=high_resolution)
+    apart = run_pipeline(pdf, tmp_path / "apart", config, draw_apart=True)
+    here = run_pipeline(pdf, tmp_path / "here", config, draw_apart=False)
+    assert here.output.SerializeToString() == apart.output.SerializeToString()  # Markdown, HTML, boxes, JSON
+    assert here.message == apart.message
+    files = _files(tmp_path / "apart")
+    assert len([name for name in files if name.startswith("segments/")]) >= 2  # the tables' crops, at least
+    assert _files(tmp_path / "here") == files
