@@ -40,7 +40,6 @@ import statistics
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,8 +50,8 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.pdfgen.canvas import Canvas
 
-from bench.pipeline_bench import load_scorer, pdfium_text, peer_markdown
-from bench.unseen import VOCABULARY, Words, chunkd_content, markdown_table
+from bench.pipeline_bench import load_scorer
+from bench.unseen import TOOLS, VOCABULARY, Words, markdown_table
 
 FIGURES = ("words", "order", "headings", "tables", "fields", "boxes")
 TICKED, EMPTY = "\u2611", "\u2610"
@@ -496,13 +495,6 @@ def _pooled(scores: list[dict[str, float]], figure: str) -> str:
         total = sum(s[f"{figure} of"] for s in scores)
         return f"{sum(s[figure] for s in scores) / total:.3f}" if total else "—"
     return f"{statistics.mean(s[figure] for s in scores):.3f}"
-
-
-TOOLS: dict[str, Callable[[Path], tuple[str, int]]] = {
-    "chunkd": chunkd_content,
-    "raw pdfium text": pdfium_text,
-    "pymupdf4llm 0.0.24": peer_markdown,
-}
 
 
 def main() -> None:

@@ -75,13 +75,19 @@ class GroupCommit:
                 outcomes = await self._commit([work for work, _ in batch])
             except Exception as exc:  # noqa: BLE001  (the database itself failed: every caller hears of it)
                 outcomes = [(False, exc)] * len(batch)
-            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-                if future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            settle([future for _, future in batch], outcomes)
+
+
+def settle(futures: list[asyncio.Future[Any]], outcomes: list[Outcome]) -> None:
+    """Hand each waiting caller its outcome: a value, or the exception it raises (a caller
+    that gave up meanwhile hears nothing)."""
+    for future, (ok, value) in zip(futures, outcomes, strict=True):
+        if future.done():
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
 
 def _timed(work: Work, waited: Callable[[float], None]) -> Work:

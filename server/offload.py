@@ -9,6 +9,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from server.group_commit import settle
+
 T = TypeVar("T")
 MAX_BATCH = 256
 
@@ -46,13 +48,7 @@ class Offload:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             outcomes = await loop.run_in_executor(self._pool, _run_all, [call for call, _ in batch])
-            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-                if future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            settle([future for _, future in batch], outcomes)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

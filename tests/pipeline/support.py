@@ -3,6 +3,8 @@ resolved configuration and a fresh workdir."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from protos import tasks_pb2 as pb
@@ -31,3 +33,10 @@ def markdown_of(result: PipelineResult) -> str:
 
 def of_type(result: PipelineResult, segment_type: int) -> list[pb.Segment]:
     return [s for s in segments_of(result) if s.segment_type == segment_type]
+
+
+def word_recall(expected: str, got: str) -> float:
+    """The share of `expected`'s words (lower-case letters) that `got` has at least once."""
+    found = set(re.findall(r"[a-z]+", got.lower()))
+    want = re.findall(r"[a-z]+", expected.lower())
+    return sum(1 for w in want if w in found) / len(want)

@@ -9,7 +9,6 @@ tells the two apart; an ordinary PDF is never sent to OCR."""
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from server.pipeline.pdf.extract import extract_page
 from server.pipeline.run import OCR_DPI, open_pdf
 from tests.pipeline import pdfs
 from tests.pipeline.rawpdf import type3_pdf
-from tests.pipeline.support import run_pipeline, segments_of
+from tests.pipeline.support import run_pipeline, segments_of, word_recall
 
 REPORT = (
     "The inspection of the northern bridges began in early spring. Engineers measured every "
@@ -45,15 +44,6 @@ def _lines(text: str, size: float, width: float = 460) -> list[str]:
             lines.append(word)
     return lines
 
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]+", text.lower())
-
-
-def _recall(expected: str, got: str) -> float:
-    found = set(_words(got))
-    want = _words(expected)
-    return sum(1 for w in want if w in found) / len(want)
 
 
 def _shifted(char: str) -> int:
@@ -117,10 +107,10 @@ def test_a_text_layer_of_wrong_codes_is_read_from_the_page_by_ocr(tmp_path: Path
     path = type3_pdf(tmp_path / "legacy.pdf", [_lines(REPORT, size), _lines(NOTICE, size)], code_of, size)
     with open_pdf(path) as pdf:
         layer = " ".join(w.text for w in extract_page(pdf, 0).words)
-    assert _recall(REPORT + NOTICE, layer) < 0.3  # the premise: the text layer is gibberish
+    assert word_recall(REPORT + NOTICE, layer) < 0.3  # the premise: the text layer is gibberish
     result = run_pipeline(path, tmp_path / "work")
     text = " ".join(s.text for s in segments_of(result))
-    assert _recall(REPORT + " " + NOTICE, text) >= 0.9, text
+    assert word_recall(REPORT + " " + NOTICE, text) >= 0.9, text
     assert result.ocr_pages == 1
     if layout != "controls":  # control codes are plainly no text: no witness needed, nothing to explain
         assert "the text layer of page 1 does not match the text drawn, so OCR read it" in result.message
@@ -171,5 +161,5 @@ def test_a_tounicode_map_into_a_mix_of_scripts_is_read_from_the_page_by_ocr(tmp_
         content = extract_page(pdf, 0)
     assert content.unmapped_char_count == 0 and garbled.suspect(content)  # mapped, but into no language
     result = run_pipeline(path, tmp_path / "work")
-    assert _recall(REPORT + " " + NOTICE, " ".join(s.text for s in segments_of(result))) >= 0.9
+    assert word_recall(REPORT + " " + NOTICE, " ".join(s.text for s in segments_of(result))) >= 0.9
     assert result.ocr_pages == 1

@@ -13,7 +13,6 @@ layer stands."""
 from __future__ import annotations
 
 import random
-import re
 import string
 import textwrap
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from server.pipeline.pdf import garbled, plausible
 from server.pipeline.pdf.extract import extract_page
 from server.pipeline.run import open_pdf
 from tests.pipeline.rawpdf import remapped_pdf
-from tests.pipeline.support import run_pipeline, segments_of
+from tests.pipeline.support import run_pipeline, segments_of, word_recall
 
 PROSE = {
     "en": "The harbour records were kept by the port authority and checked by the town at the end of each "
@@ -85,15 +84,6 @@ def _caesar(offset: int) -> Callable[[str], str]:
     return lambda c: chr(ord(c) + offset) if 33 <= ord(c) + offset < 127 else c
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]+", text.lower())
-
-
-def _recall(expected: str, got: str) -> float:
-    found = set(_words(got))
-    want = _words(expected)
-    return sum(1 for w in want if w in found) / len(want)
-
 
 def _ocr_or_skip() -> None:
     from server.pipeline import ocr
@@ -123,7 +113,7 @@ def test_a_page_in_an_offset_font_is_read_by_ocr(tmp_path: Path, offset: int, si
         assert garbled.suspect(extract_page(pdf, 0))
     result = run_pipeline(path, tmp_path / "work")
     assert result.ocr_pages == 1
-    assert _recall(text, " ".join(s.text for s in segments_of(result))) >= 0.9
+    assert word_recall(text, " ".join(s.text for s in segments_of(result))) >= 0.9
 
 
 GOOD = (
@@ -153,7 +143,7 @@ def test_one_garbled_font_is_read_again_by_ocr_and_merged_in_order(
     # the good text layer, exact, around the part OCR read
     assert texts[0] == f"{GOOD} {LATER}" or texts[:2] == [GOOD, LATER]
     assert texts[-1] == LATER
-    assert _recall(PROSE["en"], texts[-2]) >= 0.9
+    assert word_recall(PROSE["en"], texts[-2]) >= 0.9
     assert "part of the text layer of page 1 does not match the text drawn" in result.message
 
 
