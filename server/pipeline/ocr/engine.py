@@ -587,19 +587,18 @@ def recognise(image: Image.Image) -> PageRead:
         return PageRead(work, [], 0, width, height, scale)
     turns = _orientation(ocr, work, quads)
     upright = np.ascontiguousarray(np.rot90(work, turns)) if turns else work
-    if turns % 2:
-        # detection boxes of lines running down the page are looser than of
-        # lines running across it (letters were dropped from them), so a page
-        # on its side is detected again the right way up; upside down, the
-        # boxes are as good and only need turning
-        quads = _detect(ocr.det, upright)
-    elif turns:
-        quads = [_start_top_left(rotate_points(q, turns, width, height)) for q in quads]
+    quads = [_start_top_left(rotate_points(q, turns, width, height)) for q in quads] if turns else quads
     unslant = None
     angle = skew.slant(quads)
     if angle:
         upright, forward, unslant = skew.straighten(upright, angle)
         quads = [_start_top_left(skew.apply(forward, q)) for q in quads]
+    if turns % 2:
+        # detection boxes of lines running down the page are looser than of
+        # lines running across it (letters were dropped from them), so a page
+        # on its side is detected again the right way up (and level); upside
+        # down, the boxes are as good and only need turning
+        quads = _detect(ocr.det, upright)
     crops = [_narrow(_crop(upright, q)) for q in quads]
     read = _read(ocr, crops, word_boxes=True)
     lines: list[OcrLine] = []
