@@ -4,6 +4,8 @@ makes it. Fonts, sizes and layouts vary so no rule fits one rendering."""
 
 from __future__ import annotations
 
+import io
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,15 +92,41 @@ def paragraph(sentences: list[str], font: str, size: float, x: float = 72, top: 
     return draw
 
 
-def two_columns(font: str, size: float) -> Draw:
-    """Two columns whose lines sit on the same baselines, a 1/3-inch gutter apart."""
+def two_columns(font: str, size: float, gutter: float = 24, byline: str = "") -> Draw:
+    """Two columns whose lines sit on the same baselines, `gutter` points
+    apart, under a `byline` centred across both when one is given."""
 
     def draw(pdf: canvas.Canvas) -> None:
         pdf.setFont(font, size)
-        gutter_x = 72 + max(pdf.stringWidth(line, font, size) for line in LEFT_COLUMN) + 24
+        gutter_x = 72 + max(pdf.stringWidth(line, font, size) for line in LEFT_COLUMN) + gutter
+        if byline:
+            right_end = gutter_x + max(pdf.stringWidth(line, font, size) for line in RIGHT_COLUMN)
+            pdf.drawCentredString((72 + right_end) / 2, 740, byline)
         for i, (left, right) in enumerate(zip(LEFT_COLUMN, RIGHT_COLUMN, strict=True)):
             y = 700 - i * size * 1.4
             pdf.drawString(72, y, left)
             pdf.drawString(gutter_x, y, right)
 
     return draw
+
+
+def degrade(image: Image.Image, rng: random.Random, skew: float, mode: str) -> Image.Image:
+    """`image` as a scanner delivers it: turned `skew` degrees, some noise,
+    then gray with JPEG artefacts or thresholded to black and white."""
+    import numpy as np
+
+    page = image.convert("RGB").rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
+    pixels = np.asarray(page, dtype=np.float32)
+    pixels += np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(3, 10), pixels.shape)
+    page = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).convert("L")
+    if mode == "bilevel":
+        return page.point(lambda v: 255 if v > 150 else 0).convert("RGB")
+    buffer = io.BytesIO()
+    page.save(buffer, "JPEG", quality=rng.randint(30, 70))
+    return Image.open(buffer).convert("RGB")
+
+
+def degraded_scan(tmp_path: Path, draw: Draw, rng: random.Random, skew: float, mode: str, dpi: int = SCAN_DPI) -> Path:
+    """An image-only PDF of the page `draw` typesets, scanned badly at `dpi`."""
+    image = degrade(rasterise(typeset(tmp_path / "typeset.pdf", draw), dpi), rng, skew, mode)
+    return image_only_pdf(tmp_path / "scan.pdf", image, dpi)

@@ -19,6 +19,7 @@ from PIL import Image
 from protos import tasks_pb2 as pb
 from server.errors import PipelineError
 from server.pipeline.ocr import engine as ocr_engine
+from server.pipeline.ocr import skew
 from server.pipeline.ocr.engine import INSTALL_HINT, OcrLine, PageRead
 from server.pipeline.ocr.layout import Box, Region, analyse, rows
 from server.pipeline.ocr.table import table_grid
@@ -109,6 +110,12 @@ class _PointMapper:
 
     def __call__(self, box: Box) -> pb.BoundingBox:
         r = self.read
+        if r.unslant is not None:
+            import numpy as np
+
+            corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]], np.float32)
+            back = skew.apply(r.unslant, corners)
+            box = (float(back[:, 0].min()), float(back[:, 1].min()), float(back[:, 0].max()), float(back[:, 1].max()))
         x0, y0, x1, y1 = ocr_engine.unrotate_box(box, r.quarter_turns, r.work_width, r.work_height)
         return pb.BoundingBox(left=x0 * self.x, top=y0 * self.y, width=(x1 - x0) * self.x, height=(y1 - y0) * self.y)
 

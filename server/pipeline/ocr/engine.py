@@ -48,6 +48,8 @@ from typing import Any
 
 from PIL import Image
 
+from server.pipeline.ocr import skew
+
 try:  # numpy comes with the [ocr] extra; without it this module must still import
     import numpy as np
 except ImportError:  # pragma: no cover - exercised by the engine-absent test in a subprocess
@@ -123,6 +125,9 @@ class PageRead:
     work_width: int  # size of the unrotated work image
     work_height: int
     scale: float  # work pixels per input-image pixel
+    # 2x3 affine map from `upright` back to the work image turned by quarter
+    # turns only, where a slanted scan was straightened; None where it was not
+    unslant: np.ndarray | None = None
 
 
 def threads() -> int:
@@ -582,18 +587,22 @@ def recognise(image: Image.Image) -> PageRead:
         return PageRead(work, [], 0, width, height, scale)
     turns = _orientation(ocr, work, quads)
     upright = np.ascontiguousarray(np.rot90(work, turns)) if turns else work
+    quads = [_start_top_left(rotate_points(q, turns, width, height)) for q in quads] if turns else quads
+    unslant = None
+    angle = skew.slant(quads)
+    if angle:
+        upright, forward, unslant = skew.straighten(upright, angle)
+        quads = [_start_top_left(skew.apply(forward, q)) for q in quads]
     if turns % 2:
         # detection boxes of lines running down the page are looser than of
         # lines running across it (letters were dropped from them), so a page
-        # on its side is detected again the right way up; upside down, the
-        # boxes are as good and only need turning
+        # on its side is detected again the right way up (and level); upside
+        # down, the boxes are as good and only need turning
         quads = _detect(ocr.det, upright)
-    elif turns:
-        quads = [_start_top_left(rotate_points(q, turns, width, height)) for q in quads]
     crops = [_narrow(_crop(upright, q)) for q in quads]
     read = _read(ocr, crops, word_boxes=True)
     lines: list[OcrLine] = []
     for quad, text, confidence, info in zip(quads, read.txts, read.scores, read.word_results, strict=False):
         if text.strip() and confidence >= TEXT_SCORE:
             lines.extend(_lines(text, float(confidence), info, quad))
-    return PageRead(upright, lines, turns, width, height, scale)
+    return PageRead(upright, lines, turns, width, height, scale, unslant)

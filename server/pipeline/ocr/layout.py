@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from protos import tasks_pb2 as pb
+from server.pipeline.ocr import gutter
 from server.pipeline.ocr.engine import OcrLine
 
 if TYPE_CHECKING:
@@ -125,12 +126,14 @@ def paragraphs(lines: list[OcrLine]) -> list[Region]:
     return [Region(pb.SEGMENT_TYPE_TEXT, union([l.box for l in block]), None, block) for block in blocks]
 
 
-def _columns(band: list[Region]) -> list[Region]:
+def _columns(band: list[Region], slack: float) -> list[Region]:
     """A band of narrow regions read column by column: regions whose x-ranges
-    overlap (directly or through others) form one column."""
+    overlap (directly or through others) by more than `slack` form one column.
+    The slack, a line height, forgives boxes that reach a little into the
+    gutter, which is no narrower than that."""
     columns: list[tuple[float, float, list[Region]]] = []
     for region in sorted(band, key=lambda r: r.box[0]):
-        if columns and region.box[0] < columns[-1][1]:
+        if columns and region.box[0] < columns[-1][1] - slack:
             x0, x1, members = columns[-1]
             columns[-1] = (x0, max(x1, region.box[2]), [*members, region])
         else:
@@ -138,9 +141,10 @@ def _columns(band: list[Region]) -> list[Region]:
     return [r for _, _, members in columns for r in sorted(members, key=lambda r: r.box[1])]
 
 
-def reading_order(regions: list[Region]) -> list[Region]:
+def reading_order(regions: list[Region], gutters: Sequence[gutter.Gutter] = ()) -> list[Region]:
     """Page headers, then the body, then page footers. In the body, regions
-    spanning most of the content width separate bands; within a band the
+    spanning most of the content width or reaching across a column gutter (a
+    centred author line over two columns) separate bands; within a band the
     narrower regions are read by columns, so two columns are read one after
     the other even when their paragraph gaps line up."""
     margins = (pb.SEGMENT_TYPE_PAGE_HEADER, pb.SEGMENT_TYPE_PAGE_FOOTER)
@@ -150,14 +154,19 @@ def reading_order(regions: list[Region]) -> list[Region]:
     )
     if body:
         left, right = min(r.box[0] for r in body), max(r.box[2] for r in body)
+        heights = sorted(l.box[3] - l.box[1] for r in body for l in r.lines)
+        slack = heights[len(heights) // 2] if heights else 0.0
         band: list[Region] = []
         for region in sorted(body, key=lambda r: (r.box[1], r.box[0])):
-            if region.box[2] - region.box[0] >= 0.55 * (right - left):
-                ordered += _columns(band) + [region]
+            across = any(
+                region.box[0] < (a + b) / 2 - slack < (a + b) / 2 + slack < region.box[2] for a, b, _ in gutters
+            )
+            if across or region.box[2] - region.box[0] >= 0.55 * (right - left):
+                ordered += _columns(band, slack) + [region]
                 band = []
             else:
                 band.append(region)
-        ordered += _columns(band)
+        ordered += _columns(band, slack)
     return ordered + sorted(
         (r for r in regions if r.segment_type == pb.SEGMENT_TYPE_PAGE_FOOTER), key=lambda r: (r.box[1], r.box[0])
     )
@@ -210,6 +219,8 @@ def analyse(lines: list[OcrLine], image: np.ndarray, model: Callable[[np.ndarray
     The layout model (a third of the time of a short page) runs only where it
     can change the result: a page whose lines form a single paragraph by
     geometry has nothing for it to separate or name but that paragraph."""
+    gutters = gutter.gutters(lines)
+    lines = gutter.split(lines, gutters)
     regions = paragraphs(lines)
     if model is not None and len(regions) > 1:
         found = model_regions(model, image)
@@ -223,4 +234,4 @@ def analyse(lines: list[OcrLine], image: np.ndarray, model: Callable[[np.ndarray
         regions = [r for r in found if r.lines or r.segment_type in KEEP_EMPTY] + paragraphs(leftover)
     for region in regions:
         region.lines = order_lines(region.lines)
-    return reading_order(regions)
+    return reading_order(regions, gutters)
