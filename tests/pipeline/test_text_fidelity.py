@@ -30,6 +30,23 @@ def test_windows_1252_codes_read_as_c1_controls_become_the_quotes_and_dashes_mea
     assert not any(0x80 <= ord(c) < 0xA0 or ord(c) < 0x20 for c in segment.text)
 
 
+def test_a_symbol_fonts_bracket_pieces_read_as_unicodes_not_as_private_use_codes(tmp_path: Path) -> None:
+    path = tmp_path / "pieces.pdf"
+    canvas = Canvas(str(path))
+    for line, pieces in enumerate(("\uf8eb\uf8ec\uf8ed", "\uf8ee\uf8ef\uf8f0", "\uf8f1\uf8f2\uf8f3", "\uf8fc\uf8fd\uf8fe")):
+        text = canvas.beginText(72, 700 - 30 * line)
+        text.setFont("Helvetica", 12)
+        text.textOut("matrix ")
+        text.setFont("Symbol", 12)
+        text.textOut(pieces)
+        canvas.drawText(text)
+    canvas.save()
+    text = " ".join(s.content for s in segments_of(run_pipeline(path, tmp_path / "work")))
+    assert not [c for c in text if unicodedata.category(c) == "Co"], text
+    for pieces in ("\u239b\u239c\u239d", "\u23a1\u23a2\u23a3", "\u23a7\u23a8\u23a9", "\u23ab\u23ac\u23ad"):
+        assert pieces in text, text
+
+
 def test_pdfiums_line_end_hyphen_mark_rejoins_the_word_or_shows_as_a_hyphen() -> None:
     assert clean_text("commit\x02") == "commit\ufffe"  # FPDFText_GetUnicode's 0x02, read as pdfium's own mark
     assert clean_text("a\x01b\x7fc") == "abc"

@@ -128,6 +128,17 @@ _PRIVATE_SYMBOLS = {
     0xF0B0: "\u00b0",
     0xF0B1: "\u00b1",
 }
+# Adobe's Symbol encoding draws tall brackets, braces and integrals from pieces that it names in the
+# private use area (parenlefttp = U+F8EB …); Unicode has the same pieces at U+239B-U+23AE
+_SYMBOL_PIECES = dict(
+    zip(
+        range(0xF8E5, 0xF8FF),
+        "\u203e\u23d0\u23af\u00ae\u00a9\u2122"
+        "\u239b\u239c\u239d\u23a1\u23a2\u23a3\u23a7\u23a8\u23a9\u23aa\u23ae"
+        "\u239e\u239f\u23a0\u23a4\u23a5\u23a6\u23ab\u23ac\u23ad",
+        strict=True,
+    )
+)
 # TeX's font encodings put the f-ligatures at control codes (OT1 0x0B-0x0F, T1 0x1B-0x1F); a font
 # without a ToUnicode map hands them on as such. Python counts them as white space, so they are
 # swapped for private-use stand-ins before words are split, and the stand-ins for letters after.
@@ -143,7 +154,12 @@ def _ligature_stand_ins(text: str) -> str:
 
 
 _CLEAN = str.maketrans(
-    {**_CONTROLS, **_PRIVATE_SYMBOLS, **{0xE000 + code: text for code, text in _TEX_LIGATURES.items()}}
+    {
+        **_CONTROLS,
+        **_PRIVATE_SYMBOLS,
+        **_SYMBOL_PIECES,
+        **{0xE000 + code: text for code, text in _TEX_LIGATURES.items()},
+    }
 )
 
 
