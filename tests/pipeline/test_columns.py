@@ -363,3 +363,45 @@ def test_a_label_centred_over_the_gutter_is_read_whole_between_the_column_runs(
         " ".join(texts[2]),
         " ".join(texts[3]),
     ]
+
+
+def _flush_left(canvas: Canvas, x: float, y: float, words: list[str], width: float, font: str, size: float) -> float:
+    """Words set flush left and ragged right within `width`; returns the y below."""
+    canvas.setFont(font, size)
+    line: list[str] = []
+    for word in words:
+        if line and canvas.stringWidth(" ".join([*line, word]), font, size) > width:
+            canvas.drawString(x, y, " ".join(line))
+            y -= 1.2 * size
+            line = []
+        line.append(word)
+    canvas.drawString(x, y, " ".join(line))
+    return y - 1.2 * size
+
+
+@pytest.mark.parametrize(("font", "size"), [("Times-Roman", 9.0), ("Helvetica", 10.0), ("Times-Roman", 11.0)])
+@pytest.mark.parametrize("gutter", [14.0, 28.0])
+def test_a_ragged_right_column_is_read_whole_before_the_short_run_on_beside_it(
+    tmp_path: Path, font: str, size: float, gutter: float
+) -> None:
+    """A newsletter page under a title across both columns: the left column set ragged right, its first paragraph's lines
+    short of the measure, and the right column holding only the few lines the text ran
+    on with. White bands cross the page under the run-on; the later paragraphs of the
+    left column end inside the gutter's white as measured above them, short of the right
+    column's edge, so they still belong to the left column and are read before the run-on."""
+    column = (pdfs.WIDTH - 144 - gutter) / 2
+    choice = random.Random(f"{font} {size} {gutter}")
+    paragraphs = [[choice.choice(pdfs.LOREM) for _ in range(n)] for n in (40, 45, 40, 50)]
+    run_on = [choice.choice(pdfs.LOREM) for _ in range(12)]
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica-Bold", 20)
+        canvas.drawCentredString(pdfs.WIDTH / 2, 720, "Notes From The Valley And The Hills Beyond")
+        y = _flush_left(canvas, 72, 680, paragraphs[0], 0.8 * column, font, size)
+        for words in paragraphs[1:]:
+            y = _flush_left(canvas, 72, y - 0.6 * size, words, column, font, size)
+        _flush_left(canvas, 72 + column + gutter, 680, run_on, column, font, size)
+
+    segments = segments_of(run_pipeline(pdfs.build(tmp_path / "ragged.pdf", draw), tmp_path / "work"))
+    read = " ".join(s.text for s in segments).split()
+    assert read == [*"Notes From The Valley And The Hills Beyond".split(), *(w for p in paragraphs for w in p), *run_on]

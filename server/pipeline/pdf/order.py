@@ -166,8 +166,21 @@ def _continues_run(run: list[Region], band: list[Region]) -> bool:
         gaps = _gaps(_spans(columns), GUTTER)
         # an overfull piece is measured against the columns it is printed over
         measured = _spans(columns + piece)[len(columns) :]
-        return not any(min(x1, b) - max(x0, a) > _EDGE for x0, x1 in measured for a, b in gaps)
+        return not any(_crosses(x0, x1, a, b) for x0, x1 in measured for a, b in gaps)
     return False
+
+
+def _crosses(x0: float, x1: float, a: float, b: float) -> bool:
+    """Whether a piece spanning x0..x1 crosses the white band a..b between columns. Measured
+    on ragged lines the band is wider than the gutter, and only the far column's aligned
+    left edge `b` is sure: a line of the left column may end inside the band, and crosses it
+    only within a gutter's width of that edge; a piece reaching past it crosses unless it
+    starts there (a title centred over a short heading of the first column starts in the band)."""
+    if x0 < a:
+        return x1 > b - GUTTER
+    if x1 > b:
+        return x0 < b - GUTTER
+    return min(x1, b) - max(x0, a) > _EDGE
 
 
 def insert_footnote(flow: list[Region], footnote: Region) -> None:
