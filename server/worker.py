@@ -200,6 +200,9 @@ class ProgressRelay:
             listener.note(update)
 
     def close(self) -> None:
+        # A pool process killed in the middle of a put leaves the queue's write lock held, and
+        # this process's feeder thread would wait for it forever at exit: exit without it.
+        self.queue.cancel_join_thread()
         self.queue.put(None)  # type: ignore[arg-type]  # the sentinel that ends _pump; pipeline processes put tuples only
 
 

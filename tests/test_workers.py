@@ -230,3 +230,28 @@ def test_a_task_draws_its_pages_apart_only_while_a_core_would_otherwise_idle() -
         assert not draws_apart(1)
     finally:
         os.sched_setaffinity(0, cores)
+
+
+_HELD_LOCK_EXIT = """
+import asyncio, multiprocessing, os, signal
+from server.worker import ProgressRelay
+
+def hold(lock):
+    lock.acquire()
+    os.kill(os.getpid(), signal.SIGKILL)  # dies in the middle of a put, its write lock held
+
+if __name__ == "__main__":
+    relay = ProgressRelay(asyncio.new_event_loop())
+    child = multiprocessing.get_context("spawn").Process(target=hold, args=(relay.queue._wlock,))
+    child.start()
+    child.join()
+    relay.close()
+"""
+
+
+def test_a_worker_exits_even_when_a_killed_pipeline_process_held_the_progress_queues_lock(tmp_path: Path) -> None:
+    script = tmp_path / "held.py"
+    script.write_text(_HELD_LOCK_EXIT)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, str(script)], env=env, timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
